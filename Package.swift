@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers import downward only; see docs/ARCHITECTURE.md.
+let package = Package(
+    name: "FedChain",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "fedchain", targets: ["fedchain"]),
+        .executable(name: "fedchain-bench", targets: ["fedchain-bench"]),
+        .library(name: "Scenario", targets: ["Scenario"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl",
+                       providers: [.apt(["libgsl-dev"])]),
+        .target(name: "SimKernel", dependencies: ["CGSL"]),
+        .target(name: "NetworkModel", dependencies: ["SimKernel"]),
+        .target(name: "Ledger", dependencies: ["SimKernel"]),
+        .target(name: "Consensus", dependencies: ["SimKernel", "NetworkModel", "Ledger"]),
+        .target(name: "Metrics", dependencies: ["SimKernel", "CHDF5"]),
+        .target(name: "Scenario", dependencies: [
+            "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "fedchain", dependencies: [
+            "Scenario", "Metrics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "fedchain-bench", dependencies: ["SimKernel", "Scenario"]),
+        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+        .testTarget(name: "NetworkModelTests", dependencies: ["NetworkModel"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "NetworkModel", "Ledger", "SimKernel"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics"]),
+    ]
+)

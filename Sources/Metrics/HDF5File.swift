@@ -1,0 +1,158 @@
+import CHDF5
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Read access to an HDF5 file: attributes, the list of groups and datasets, and table columns
+/// by name (any numeric column converts to `Int64` or `Double` on read).
+public final class HDF5File {
+    private let file: H5Handle
+    /// The path the file was opened from.
+    public let path: String
+
+    /// Opens `path` read-only.
+    public init(readingAt path: String) throws {
+        ch5_silence_errors()
+        guard H5Fis_hdf5(path) > 0 else { throw HDF5Error("\(path) is not an HDF5 file (or cannot be read)") }
+        self.file = try H5Handle(H5Fopen(path, ch5_f_acc_rdonly(), ch5_p_default()), "open \(path)", close: H5Fclose)
+        self.path = path
+    }
+
+    /// One group or dataset, by absolute path.
+    public struct Entry: Sendable, Equatable {
+        public var path: String
+        public var isDataset: Bool
+    }
+
+    /// Every group and dataset below `/`, in name order.
+    public func entries() throws -> [Entry] {
+        final class Collector { var entries: [Entry] = []; var failed = false }
+        let collector = Collector()
+        let status = H5Lvisit(file.id, H5_INDEX_NAME, H5_ITER_INC, { group, name, _, context in
+            let collector = Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue()
+            let object = H5Oopen(group, name, ch5_p_default())
+            guard object >= 0 else { collector.failed = true; return -1 }
+            defer { H5Oclose(object) }
+            collector.entries.append(Entry(path: "/" + String(cString: name!), isDataset: H5Iget_type(object) == H5I_DATASET))
+            return 0
+        }, Unmanaged.passUnretained(collector).toOpaque())
+        guard status >= 0, !collector.failed else { throw HDF5Error("cannot list the objects of \(path)") }
+        return collector.entries
+    }
+
+    /// True when a group or dataset exists at `objectPath`.
+    public func exists(_ objectPath: String) -> Bool {
+        var prefix = ""
+        for part in objectPath.split(separator: "/") {
+            prefix += "/" + part
+            guard H5Lexists(file.id, prefix, ch5_p_default()) > 0 else { return false }
+        }
+        return true
+    }
+
+    /// The attributes of the object at `objectPath`, in creation order where the file tracks it.
+    public func attributes(of objectPath: String = "/") throws -> [(String, AttributeValue)] {
+        let object = try H5Handle(H5Oopen(file.id, objectPath, ch5_p_default()), "open \(objectPath)", close: H5Oclose)
+        final class Names { var list: [String] = [] }
+        let names = Names()
+        let collect: H5A_operator2_t = { _, name, _, context in
+            Unmanaged<Names>.fromOpaque(context!).takeUnretainedValue().list.append(String(cString: name!))
+            return 0
+        }
+        let context = Unmanaged.passUnretained(names).toOpaque()
+        if H5Aiterate2(object.id, H5_INDEX_CRT_ORDER, H5_ITER_INC, nil, collect, context) < 0 {
+            names.list = []
+            try h5check(H5Aiterate2(object.id, H5_INDEX_NAME, H5_ITER_INC, nil, collect, context),
+                        "list attributes of \(objectPath)")
+        }
+        return try names.list.map { ($0, try readAttribute($0, of: object.id)) }
+    }
+
+    private func readAttribute(_ name: String, of object: hid_t) throws -> AttributeValue {
+        let attribute = try H5Handle(H5Aopen(object, name, ch5_p_default()), "open attribute \(name)", close: H5Aclose)
+        let type = try H5Handle(H5Aget_type(attribute.id), "read type of \(name)", close: H5Tclose)
+        switch H5Tget_class(type.id) {
+        case H5T_INTEGER:
+            var v: Int64 = 0
+            try h5check(H5Aread(attribute.id, ch5_native_int64(), &v), "read attribute \(name)")
+            return .int(v)
+        case H5T_FLOAT:
+            var v: Double = 0
+            try h5check(H5Aread(attribute.id, ch5_native_double(), &v), "read attribute \(name)")
+            return .double(v)
+        case H5T_STRING:
+            if H5Tis_variable_str(type.id) > 0 {
+                var pointer: UnsafeMutablePointer<CChar>? = nil
+                try h5check(H5Aread(attribute.id, type.id, &pointer), "read attribute \(name)")
+                defer { H5free_memory(pointer) }
+                return .string(pointer.map { String(cString: $0) } ?? "")
+            }
+            let size = H5Tget_size(type.id)
+            var bytes = [UInt8](repeating: 0, count: size)
+            try h5check(H5Aread(attribute.id, type.id, &bytes), "read attribute \(name)")
+            return .string(String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self))
+        default:
+            return .string("<unsupported attribute type>")
+        }
+    }
+
+    /// Number of rows of the dataset at `datasetPath`.
+    public func rowCount(_ datasetPath: String) throws -> Int {
+        let dataset = try openDataset(datasetPath)
+        let space = try H5Handle(H5Dget_space(dataset.id), "read dataspace of \(datasetPath)", close: H5Sclose)
+        return Int(H5Sget_simple_extent_npoints(space.id))
+    }
+
+    /// Column names of the compound dataset at `datasetPath`.
+    public func columnNames(_ datasetPath: String) throws -> [String] {
+        let dataset = try openDataset(datasetPath)
+        let type = try H5Handle(H5Dget_type(dataset.id), "read type of \(datasetPath)", close: H5Tclose)
+        guard H5Tget_class(type.id) == H5T_COMPOUND else { return [] }
+        return (0..<max(0, Int(H5Tget_nmembers(type.id)))).map { i in
+            let name = H5Tget_member_name(type.id, UInt32(i))!
+            defer { H5free_memory(name) }
+            return String(cString: name)
+        }
+    }
+
+    /// The named integer (or any numeric) column, converted to Int64.
+    public func int64Column(_ datasetPath: String, _ column: String) throws -> [Int64] {
+        try readColumn(datasetPath, column, memberType: ch5_native_int64(), initial: Int64(0))
+    }
+
+    /// The named numeric column, converted to Double.
+    public func doubleColumn(_ datasetPath: String, _ column: String) throws -> [Double] {
+        try readColumn(datasetPath, column, memberType: ch5_native_double(), initial: 0.0)
+    }
+
+    /// The named string column.
+    public func stringColumn(_ datasetPath: String, _ column: String) throws -> [String] {
+        let utf8 = try H5Types.utf8String()
+        let pointers: [UnsafeMutablePointer<CChar>?] = try readColumn(datasetPath, column, memberType: utf8.id, initial: nil)
+        defer { for i in pointers.indices { H5free_memory(pointers[i]) } }
+        return pointers.map { $0.map { String(cString: $0) } ?? "" }
+    }
+
+    private func openDataset(_ datasetPath: String) throws -> H5Handle {
+        try H5Handle(H5Dopen2(file.id, datasetPath, ch5_p_default()), "open dataset \(datasetPath) in \(path)", close: H5Dclose)
+    }
+
+    /// Reads one member of a compound dataset by name: HDF5 matches memory and file members by
+    /// name, so a one-member memory type selects that column and converts its type.
+    private func readColumn<T>(_ datasetPath: String, _ column: String, memberType: hid_t, initial: T) throws -> [T] {
+        guard try columnNames(datasetPath).contains(column) else {
+            throw HDF5Error("\(path): dataset \(datasetPath) has no column '\(column)'")
+        }
+        let dataset = try openDataset(datasetPath)
+        let rows = try rowCount(datasetPath)
+        let memory = try H5Handle(H5Tcreate(H5T_COMPOUND, MemoryLayout<T>.stride), "create column type", close: H5Tclose)
+        try h5check(H5Tinsert(memory.id, column, 0, memberType), "select column \(column)")
+        var values = [T](repeating: initial, count: rows)
+        guard rows > 0 else { return values }
+        try values.withUnsafeMutableBytes { raw in
+            try h5check(H5Dread(dataset.id, memory.id, ch5_s_all(), ch5_s_all(), ch5_p_default(), raw.baseAddress),
+                        "read column \(column) of \(datasetPath)")
+        }
+        return values
+    }
+}

@@ -1,0 +1,84 @@
+import Consensus
+import Ledger
+import Metrics
+import NetworkModel
+import SimKernel
+
+/// The chain's summary keys and tables (`/chain/blocks`, `/chain/propagation`, `/nodes`,
+/// `/metrics/chain`), computed once at the end of a run.
+struct ChainReport {
+    let model: NakamotoPoW
+    let simTime: SimTime
+
+    func write(into record: inout RunRecord) {
+        let tree = model.tree
+        let tip = tree.bestTip()
+        let onMain = tree.mainChainMask(tip: tip)
+        let total = tree.count - 1
+        let main = Int(tree.height[Int(tip)])
+        let stale = total - main
+        let mainBlocks = (1..<tree.count).filter { onMain[$0] }
+        let reach = model.reach
+
+        record.setSummary("blocks_total", .int(Int64(total)))
+        record.setSummary("blocks_main", .int(Int64(main)))
+        record.setSummary("blocks_stale", .int(Int64(stale)))
+        record.setSummary("stale_rate", .double(total > 0 ? Double(stale) / Double(total) : 0))
+        record.setSummary("block_interval_mean_s", .double(main > 0 ? tree.created[Int(tip)].seconds / Double(main) : .nan))
+        record.setSummary("propagation_p50_s", .double(Self.median(mainBlocks.compactMap { reach.reach50[$0]?.seconds })))
+        record.setSummary("propagation_p90_s", .double(Self.median(mainBlocks.compactMap { reach.reach90[$0]?.seconds })))
+        let mainTx = mainBlocks.reduce(0) { $0 + Int(tree.txCount[$1]) }
+        record.setSummary("tx_per_s", .double(simTime.nanoseconds > 0 ? Double(mainTx) / simTime.seconds : 0))
+
+        let ids = (0..<tree.count).map(Int64.init)
+        record.setTable("/chain/blocks", Table([
+            Column("id", .int64(ids)),
+            Column("parent", .int64(tree.parent.map(Int64.init))),
+            Column("height", .int64(tree.height.map(Int64.init))),
+            Column("producer", .int64(tree.producer.map(Int64.init))),
+            Column("created_ns", .int64(tree.created.map { Int64(clamping: $0.nanoseconds) })),
+            Column("size_bytes", .int64(tree.sizeBytes.map(Int64.init))),
+            Column("tx_count", .int64(tree.txCount.map(Int64.init))),
+            Column("on_main_chain", .uint8(onMain.map { $0 ? 1 : 0 })),
+        ]))
+        let seconds: ([SimDuration?]) -> ColumnData = { .double($0.map { $0?.seconds ?? .nan }) }
+        record.setTable("/chain/propagation", Table([
+            Column("block", .int64(ids)),
+            Column("t50_s", seconds(reach.reach50)),
+            Column("t90_s", seconds(reach.reach90)),
+            Column("t100_s", seconds(reach.reach100)),
+            Column("nodes_reached", .int64((0..<tree.count).map { Int64(reach.holderCount($0)) })),
+        ], attributes: [("note", .string("seconds from block creation until 50/90/100 % of nodes hold it; NaN: never reached"))]))
+
+        let network = model.network
+        var mined = [Int64](repeating: 0, count: network.nodeCount)
+        var minedMain = [Int64](repeating: 0, count: network.nodeCount)
+        for block in 1..<tree.count {
+            let producer = Int(tree.producer[block])
+            mined[producer] += 1
+            if onMain[block] { minedMain[producer] += 1 }
+        }
+        let regionNames = network.latency.table.regions
+        record.setTable("/nodes", Table([
+            Column("id", .int64((0..<network.nodeCount).map(Int64.init))),
+            Column("region", .string(network.regionOfNode.map { regionNames[Int($0)] })),
+            Column("role", .string(Array(repeating: "miner", count: network.nodeCount))),
+            Column("degree", .int64((0..<network.nodeCount).map { Int64(network.topology.neighbours(of: $0).count) })),
+            Column("hash_rate_th_s", .double(model.hashRate)),
+            Column("blocks_mined", .int64(mined)),
+            Column("blocks_main", .int64(minedMain)),
+        ]))
+        record.setTable("/metrics/chain", Table.timeSeries(times: model.chainSeries.map(\.time), [
+            Column("height", .int64(model.chainSeries.map { Int64($0.height) })),
+            Column("blocks_total", .int64(model.chainSeries.map { Int64($0.blocks) })),
+        ]))
+    }
+
+    /// Median of `values`; NaN when empty.
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}

@@ -1,0 +1,128 @@
+import NetworkModel
+
+/// A whole run's configuration, fully resolved: every key has a value (file, `--set`, or
+/// default). Field names map to snake_case keys in YAML (`blockIntervalS` is `block_interval_s`).
+/// The reference of every key is docs/config.md.
+public struct FedChainConfig: Codable, Equatable, Sendable {
+    /// Run seed; every random stream derives from it.
+    public var seed: UInt64 = 42
+    /// When the run ends.
+    public var stop = StopConfig()
+    /// Nodes, regions, peers and latency.
+    public var network = NetworkConfig()
+    /// Block production.
+    public var consensus = ConsensusConfig()
+
+    /// The built-in defaults.
+    public init() {}
+}
+
+/// When a run ends; 0 means "no limit" for each key, and at least one must be set.
+public struct StopConfig: Codable, Equatable, Sendable {
+    /// Stop mining once the chain reaches this height; blocks in flight still propagate.
+    public var blocks: Int = 100
+    /// Stop at this simulated time, seconds.
+    public var timeS: Double = 0
+    /// Stop after this many events.
+    public var events: UInt64 = 0
+
+    /// The defaults (100 blocks).
+    public init() {}
+    /// Explicit limits.
+    public init(blocks: Int, timeS: Double, events: UInt64) {
+        self.blocks = blocks
+        self.timeS = timeS
+        self.events = events
+    }
+    /// No limit at all: the base under a user's `stop:` mapping, so naming one limit does not
+    /// inherit the default block limit.
+    public static let unlimited = StopConfig(blocks: 0, timeS: 0, events: 0)
+}
+
+/// Nodes and links.
+public struct NetworkConfig: Codable, Equatable, Sendable {
+    /// Number of nodes.
+    public var nodes: Int = 1000
+    /// Built-in region table: `btc-2019` or `btc-2015`.
+    public var regions: String = "btc-2019"
+    /// Connections each node opens to random peers (links are two-way).
+    public var outboundPeers: Int = 8
+    /// Per-message latency.
+    public var latency = LatencyConfig()
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Per-message latency around the region table's mean.
+public struct LatencyConfig: Codable, Equatable, Sendable {
+    /// Distribution around the mean.
+    public var distribution: LatencyDistribution = .pareto
+    /// When > 0, every link's mean latency in ms (replaces the region table's).
+    public var fixedMs: Double = 0
+
+    /// The defaults.
+    public init() {}
+}
+
+/// The consensus protocols the simulator runs.
+public enum ConsensusKind: String, ConfigChoice {
+    case pow
+}
+
+/// Block production, common to every protocol, and each protocol's own section.
+public struct ConsensusConfig: Codable, Equatable, Sendable {
+    /// Which protocol.
+    public var kind: ConsensusKind = .pow
+    /// Target mean time between blocks, seconds.
+    public var blockIntervalS: Double = 600
+    /// Size of every block, bytes.
+    public var blockSizeBytes: Int = 535_000
+    /// Mean transaction size, bytes (a block holds block_size_bytes / tx_size_bytes).
+    public var txSizeBytes: Int = 500
+    /// Proof of work.
+    public var pow = PoWConfig()
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Proof of work.
+public struct PoWConfig: Codable, Equatable, Sendable {
+    /// Per-node hash rate, TH/s.
+    public var hashRateThS = DistributionConfig(distribution: .normal, mean: 100, sd: 25, min: 1, max: 0)
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Shapes of per-node parameter distributions.
+public enum DistributionKind: String, ConfigChoice {
+    /// Every node gets `mean`.
+    case constant
+    /// Normal(mean, sd), clipped to [min, max] (max 0: no upper clip).
+    case normal
+    /// Exponential with `mean`, clipped to [min, max].
+    case exponential
+    /// Uniform on [min, max].
+    case uniform
+}
+
+/// A distribution of a per-node value (hash rate, ...), drawn once per node.
+public struct DistributionConfig: Codable, Equatable, Sendable {
+    public var distribution: DistributionKind
+    public var mean: Double
+    public var sd: Double
+    public var min: Double
+    /// Upper bound; 0 means none (except for uniform, which needs min < max).
+    public var max: Double
+
+    /// Creates a distribution description.
+    public init(distribution: DistributionKind, mean: Double, sd: Double, min: Double, max: Double) {
+        self.distribution = distribution
+        self.mean = mean
+        self.sd = sd
+        self.min = min
+        self.max = max
+    }
+}

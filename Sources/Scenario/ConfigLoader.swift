@@ -1,0 +1,204 @@
+import Foundation
+import Yams
+
+/// Reads configuration: YAML text (or a file) plus `--set key.path=value` overrides, checked
+/// strictly and resolved into a `FedChainConfig`.
+///
+/// The user's document is merged over the encoded defaults, so the defaults are the schema: a
+/// key the defaults lack is unknown (reported with a "did you mean"), a mapping where a value
+/// belongs (or the reverse) is a structural error, and every error is located at the user's
+/// node (file:line:column) or at the `--set` argument that supplied it.
+public enum ConfigLoader {
+    /// Loads and resolves the config file at `path`, applying `overrides` (`a.b=value`).
+    public static func load(path: String, overrides: [String] = []) throws -> FedChainConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(origin: .unlocated(path: path), keyPath: "", message: "cannot read the file (\(readFailure(path)))")
+        }
+        return try load(yaml: text, source: path, overrides: overrides)
+    }
+
+    /// Loads and resolves YAML `text`; `source` names it in errors (a file path).
+    public static func load(yaml text: String, source: String, overrides: [String] = []) throws -> FedChainConfig {
+        var document = try parse(text, source: source)
+        var overridden: [String: String] = [:]
+        for argument in overrides {
+            let (path, value) = try parseOverride(argument)
+            document = try setValue(value, at: path, in: document, argument: argument)
+            overridden[path.joined(separator: ".")] = argument
+        }
+        let locate = Locator(source: source, document: document, overridden: overridden)
+        var defaults = try encodeNode(FedChainConfig())
+        if document["stop"] != nil { defaults = replacing(defaults, key: "stop", with: try encodeNode(StopConfig.unlimited)) }
+        let merged = try merge(document, over: defaults, path: [], locate: locate)
+        let config: FedChainConfig
+        do {
+            config = try YAMLDecoder().decode(FedChainConfig.self, from: KeyCase.renameKeys(merged, KeyCase.camel))
+        } catch let error as DecodingError {
+            throw locate.error(for: error)
+        }
+        if let issue = config.validationIssues().first {
+            throw locate.error(at: issue.path, issue.message)
+        }
+        return config
+    }
+
+    /// The resolved config as YAML: every key, in schema order (what `fedchain validate` prints
+    /// and what a run stores in its HDF5 file).
+    public static func yaml(_ config: FedChainConfig) -> String {
+        do {
+            return try Yams.serialize(node: try encodeNode(config), width: -1)
+        } catch {
+            preconditionFailure("a resolved config always encodes: \(error)")
+        }
+    }
+
+    // MARK: - Parsing
+
+    private static func parse(_ text: String, source: String) throws -> Node {
+        do {
+            guard let node = try Yams.compose(yaml: text) else { return Node.mapping(Node.Mapping([])) }
+            if case .scalar(let s) = node, s.tag == .implicit || s.string.isEmpty, s.string.isEmpty {
+                return Node.mapping(Node.Mapping([]))
+            }
+            return node
+        } catch let error as YamlError {
+            throw yamlSyntaxError(error, source: source)
+        }
+    }
+
+    private static func yamlSyntaxError(_ error: YamlError, source: String) -> ConfigError {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return ConfigError(origin: .file(path: source, line: mark.line, column: mark.column), keyPath: "",
+                               message: "YAML syntax error: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return ConfigError(origin: .file(path: source, line: context.mark.line, column: context.mark.column), keyPath: "",
+                               message: "duplicate key \(duplicates.sorted().joined(separator: ", "))")
+        default:
+            return ConfigError(origin: .unlocated(path: source), keyPath: "", message: "YAML error: \(error)")
+        }
+    }
+
+    private static func parseOverride(_ argument: String) throws -> ([String], Node) {
+        guard let equals = argument.firstIndex(of: "=") else {
+            throw ConfigError(origin: .override(argument: argument), keyPath: "", message: "expected key.path=value")
+        }
+        let path = argument[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !path.isEmpty, path.allSatisfy({ !$0.isEmpty }) else {
+            throw ConfigError(origin: .override(argument: argument), keyPath: "", message: "expected key.path=value with a non-empty key path")
+        }
+        let valueText = String(argument[argument.index(after: equals)...])
+        do {
+            return (path, try Yams.compose(yaml: valueText) ?? Node(""))
+        } catch {
+            throw ConfigError(origin: .override(argument: argument), keyPath: path.joined(separator: "."),
+                              message: "the value is not valid YAML")
+        }
+    }
+
+    /// `document` with `value` at `path`, creating mappings on the way.
+    private static func setValue(_ value: Node, at path: [String], in document: Node, argument: String) throws -> Node {
+        guard let key = path.first else { return value }
+        guard case .mapping(var mapping) = document else {
+            throw ConfigError(origin: .override(argument: argument), keyPath: path.joined(separator: "."),
+                              message: "cannot set a key inside a value that is not a mapping")
+        }
+        let child = mapping[Node(key)] ?? Node.mapping(Node.Mapping([]))
+        mapping[Node(key)] = try setValue(value, at: Array(path.dropFirst()), in: child, argument: argument)
+        return .mapping(mapping)
+    }
+
+    // MARK: - Defaults and merging
+
+    /// The snake_case node tree of an encodable value.
+    static func encodeNode<T: Encodable>(_ value: T) throws -> Node {
+        let text = try YAMLEncoder().encode(value)
+        return readableNumbers(KeyCase.renameKeys(try Yams.compose(yaml: text)!, KeyCase.snake))
+    }
+
+    /// Yams writes doubles as `6e+2`; rewrite plain float scalars in Swift's shortest round-trip
+    /// form (`600.0`), which reads back to the same value.
+    private static func readableNumbers(_ node: Node) -> Node {
+        switch node {
+        case .mapping(let mapping):
+            return .mapping(Node.Mapping(mapping.map { ($0, readableNumbers($1)) }, mapping.tag, mapping.style))
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(sequence.map(readableNumbers), sequence.tag, sequence.style))
+        case .scalar(let scalar) where scalar.style == .plain && Int(scalar.string) == nil:
+            guard let value = Double(scalar.string) else { return node }
+            return Node(value.description, scalar.tag, .plain)
+        default:
+            return node
+        }
+    }
+
+    private static func replacing(_ node: Node, key: String, with value: Node) -> Node {
+        guard case .mapping(var mapping) = node else { return node }
+        mapping[Node(key)] = value
+        return .mapping(mapping)
+    }
+
+    /// The user's node merged over the defaults' node: keys in schema order, the user's value (and
+    /// its location) wherever given.
+    private static func merge(_ user: Node, over defaults: Node, path: [String], locate: Locator) throws -> Node {
+        let here = path.joined(separator: ".")
+        switch defaults {
+        case .mapping(let schema):
+            guard case .mapping(let given) = user else {
+                let keys = schema.keys.compactMap(\.string).joined(separator: ", ")
+                throw locate.error(at: here, "expected a mapping with keys \(keys), found \(describe(user))")
+            }
+            var givenByKey: [String: Node] = [:]
+            for (keyNode, value) in given {
+                guard let key = keyNode.string, case .scalar = keyNode else {
+                    throw locate.error(at: here, "keys must be plain names")
+                }
+                let allowed = Array(schema.keys.compactMap(\.string))
+                guard allowed.contains(key) else {
+                    let childPath = (path + [key]).joined(separator: ".")
+                    let hint = Suggest.closest(to: key, among: allowed).map { "did you mean '\($0)'? " } ?? ""
+                    throw locate.error(at: childPath, "unknown key; \(hint)(allowed here: \(allowed.joined(separator: ", ")))",
+                                       fallbackMark: keyNode.mark)
+                }
+                givenByKey[key] = value
+            }
+            var pairs: [(Node, Node)] = []
+            for (keyNode, defaultValue) in schema {
+                let key = keyNode.string!
+                if let value = givenByKey[key] {
+                    pairs.append((keyNode, try merge(value, over: defaultValue, path: path + [key], locate: locate)))
+                } else {
+                    pairs.append((keyNode, defaultValue))
+                }
+            }
+            return .mapping(Node.Mapping(pairs))
+        case .sequence:
+            guard case .sequence = user else { throw locate.error(at: here, "expected a list, found \(describe(user))") }
+            return user
+        case .scalar:
+            guard case .scalar(let scalar) = user else { throw locate.error(at: here, "expected a single value, found \(describe(user))") }
+            if scalar.string.isEmpty || user.null != nil { throw locate.error(at: here, "expected a value, found nothing") }
+            return user
+        case .alias:
+            return user
+        }
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .scalar(let s): return "'\(s.string)'"
+        case .alias: return "an alias"
+        }
+    }
+
+    private static func readFailure(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        return isDirectory.boolValue ? "it is a directory" : "not readable as UTF-8 text"
+    }
+}

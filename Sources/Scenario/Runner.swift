@@ -1,0 +1,60 @@
+import Consensus
+import Metrics
+import SimKernel
+
+/// The version written into every output file.
+public enum FedChainVersion {
+    public static let current = "0.1.0"
+}
+
+/// How far a run has got, reported between slices of events.
+public struct RunProgress: Sendable {
+    public var simTime: SimTime
+    public var events: UInt64
+    public var blocks: Int
+}
+
+/// The result of one run: what goes into the file, and the counts the CLI reports.
+public struct RunOutcome: Sendable {
+    /// Everything the run writes.
+    public var record: RunRecord
+    /// Why the run ended.
+    public var stopReason: StopReason
+    /// Events handled.
+    public var eventsProcessed: UInt64
+    /// Simulated time at the end.
+    public var simTime: SimTime
+}
+
+/// Runs one configured simulation from start to finish.
+public enum Runner {
+    /// Events handled between two progress reports.
+    public static let progressSlice: UInt64 = 2_000_000
+
+    /// Runs `config`; `progress` (if any) is called between slices of events, which does not
+    /// change the result.
+    public static func run(_ config: FedChainConfig, progress: ((RunProgress) -> Void)? = nil) -> RunOutcome {
+        var model = World.proofOfWork(config)
+        var scheduler = Scheduler(expectedPendingEvents: config.network.nodes * 4)
+        model.start(scheduler: &scheduler)
+        let maxTime = config.stop.timeS > 0 ? SimTime.zero + SimDuration(seconds: config.stop.timeS) : nil
+        let maxEvents = config.stop.events > 0 ? config.stop.events : UInt64.max
+        var reason: StopReason
+        repeat {
+            let sliceEnd = min(maxEvents, scheduler.eventsProcessed &+ progressSlice)
+            reason = scheduler.run(&model, until: StopCondition(maxTime: maxTime, maxEvents: sliceEnd))
+            progress?(RunProgress(simTime: scheduler.now, events: scheduler.eventsProcessed, blocks: model.tree.count - 1))
+        } while reason == .eventLimit && scheduler.eventsProcessed < maxEvents
+
+        var record = RunRecord()
+        record.setRootAttribute("schema_version", .int(RunRecord.schemaVersion))
+        record.setRootAttribute("fedchain_version", .string(FedChainVersion.current))
+        record.setRootAttribute("seed", .int(Int64(bitPattern: config.seed)))
+        record.setRootAttribute("config", .string(ConfigLoader.yaml(config)))
+        record.setRootAttribute("stop_reason", .string(reason.rawValue))
+        record.setSummary("sim_time_s", .double(scheduler.now.seconds))
+        record.setSummary("events_processed", .int(Int64(clamping: scheduler.eventsProcessed)))
+        ChainReport(model: model, simTime: scheduler.now).write(into: &record)
+        return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)
+    }
+}

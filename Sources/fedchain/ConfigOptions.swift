@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Scenario
+
+/// The options every command that reads a config shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. --set network.nodes=500 (repeatable).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Run seed (same as --set seed=N).")
+    var seed: String?
+
+    /// The resolved config from `path` (nil: the embedded quickstart), or an error printed in
+    /// full and a non-zero exit.
+    func load(path: String?) throws -> FedChainConfig {
+        let all = overrides + (seed.map { ["seed=\($0)"] } ?? [])
+        do {
+            if let path { return try ConfigLoader.load(path: path, overrides: all) }
+            return try ConfigLoader.load(yaml: Quickstart.yaml, source: "<embedded quickstart>", overrides: all)
+        } catch let error as ConfigError {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Writes `message` to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("fedchain: error: \(message)\n".utf8))
+}
+
+/// Writes `message` to standard error without a prefix (progress lines).
+func printStatus(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

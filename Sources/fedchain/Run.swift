@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Metrics
+import Scenario
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one simulation and write its HDF5 file.",
+        discussion: "With no CONFIG, runs the embedded quickstart (experiments/quickstart.yaml).")
+
+    @Argument(help: "Config file (YAML). Omit for the quickstart.")
+    var config: String?
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .shortAndLong, help: "Output file (default: notebooks-data/<config name>.h5).")
+    var output: String?
+
+    @Flag(name: .shortAndLong, help: "No progress lines on stderr.")
+    var quiet = false
+
+    func run() throws {
+        let resolved = try options.load(path: config)
+        let name = config.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? Quickstart.name
+        let outputPath = output ?? "notebooks-data/\(name).h5"
+        let directory = URL(fileURLWithPath: outputPath).deletingLastPathComponent().path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+
+        let start = Date()
+        var lastReport = start
+        let outcome = Runner.run(resolved) { progress in
+            guard !quiet, Date().timeIntervalSince(lastReport) >= 2 else { return }
+            lastReport = Date()
+            printStatus(String(format: "  ... %.0f s simulated, %d events, %d blocks, %.0f s wall",
+                               progress.simTime.seconds, progress.events, progress.blocks, lastReport.timeIntervalSince(start)))
+        }
+        let simulated = Date().timeIntervalSince(start)
+        do {
+            try HDF5Writer.write(outcome.record, to: outputPath)
+        } catch {
+            printError("cannot write \(outputPath): \(error)")
+            throw ExitCode(1)
+        }
+        let wall = Date().timeIntervalSince(start)
+
+        print("fedchain run: \(config ?? "quickstart (embedded)"), seed \(resolved.seed), stopped: \(outcome.stopReason.rawValue)")
+        print(SummaryTable.render(outcome.record.summary))
+        print(String(format: "wall time %.2f s (simulation %.2f s), %.2f M events/s", wall, simulated,
+                     Double(outcome.eventsProcessed) / max(simulated, 1e-9) / 1e6))
+        print("wrote \(outputPath)")
+    }
+}
+
+/// Formats summary scalars as an aligned two-column table.
+enum SummaryTable {
+    static func render(_ rows: [(String, AttributeValue)]) -> String {
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { key, value in
+            let text: String
+            if case .double(let v) = value, v.isFinite { text = String(format: "%.6g", v) } else { text = value.description }
+            return "  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text
+        }.joined(separator: "\n")
+    }
+}
