@@ -39,6 +39,6 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "NetworkModel", "Ledger", "SimKernel"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics", "fedchain"]),
     ]
 )

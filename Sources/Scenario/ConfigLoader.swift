@@ -26,7 +26,7 @@ public enum ConfigLoader {
         var overridden: [String: String] = [:]
         for argument in overrides {
             let (path, value) = try parseOverride(argument)
-            document = try setValue(value, at: path, in: document, argument: argument)
+            document = try setValue(value, at: path[...], in: document, argument: argument)
             overridden[path.joined(separator: ".")] = argument
         }
         let locate = Locator(source: source, document: document, overridden: overridden)
@@ -99,15 +99,16 @@ public enum ConfigLoader {
         }
     }
 
-    /// `document` with `value` at `path`, creating mappings on the way.
-    private static func setValue(_ value: Node, at path: [String], in document: Node, argument: String) throws -> Node {
+    /// `document` with `value` at `path` (the tail of the argument's key path), creating mappings
+    /// on the way.
+    private static func setValue(_ value: Node, at path: ArraySlice<String>, in document: Node, argument: String) throws -> Node {
         guard let key = path.first else { return value }
         guard case .mapping(var mapping) = document else {
-            throw ConfigError(origin: .override(argument: argument), keyPath: path.joined(separator: "."),
+            throw ConfigError(origin: .override(argument: argument), keyPath: String(argument.prefix { $0 != "=" }),
                               message: "cannot set a key inside a value that is not a mapping")
         }
         let child = mapping[Node(key)] ?? Node.mapping(Node.Mapping([]))
-        mapping[Node(key)] = try setValue(value, at: Array(path.dropFirst()), in: child, argument: argument)
+        mapping[Node(key)] = try setValue(value, at: path.dropFirst(), in: child, argument: argument)
         return .mapping(mapping)
     }
 

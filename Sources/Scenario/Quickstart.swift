@@ -24,5 +24,6 @@ consensus:
   block_size_bytes: 535000
   pow:
     hash_rate_th_s: {distribution: normal, mean: 100, sd: 25, min: 1}
+
 """#
 }

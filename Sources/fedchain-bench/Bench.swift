@@ -1,0 +1,75 @@
+import Foundation
+import Metrics
+import Scenario
+import SimKernel
+
+/// Benchmarks (release build): `fedchain-bench kernel | quickstart [CONFIG] [--set k=v ...]`.
+/// Each run prints one line per figure; scripts/bench runs them in separate processes so peak
+/// RSS belongs to one benchmark.
+@main
+struct Bench {
+    static func main() throws {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        let which = arguments.isEmpty ? "kernel" : arguments.removeFirst()
+        switch which {
+        case "kernel": kernel()
+        case "quickstart": try quickstart(arguments)
+        default:
+            FileHandle.standardError.write(Data("usage: fedchain-bench kernel | quickstart [CONFIG] [--set key=value ...]\n".utf8))
+            exit(2)
+        }
+    }
+
+    /// Hold model: 100,000 pending events; each step pops the earliest and pushes one at a
+    /// random later time (the classic priority-queue benchmark).
+    static func kernel(pending: Int = 100_000, steps: Int = 20_000_000) {
+        var rates: [Double] = []
+        for _ in 0..<3 {
+            var queue = EventQueue()
+            queue.reserveCapacity(pending + 1)
+            var state: UInt64 = 0x9e37_79b9_7f4a_7c15
+            @inline(__always) func nextDelay() -> UInt64 {
+                state = StableHash.mix64(state)
+                return state % 1_000_000
+            }
+            for i in 0..<pending { queue.push(time: SimTime(nanoseconds: nextDelay()), target: UInt32(i), kind: 0, payload: 0) }
+            let start = Date()
+            var checksum: UInt64 = 0
+            for _ in 0..<steps {
+                let event = queue.pop()!
+                checksum &+= event.time.nanoseconds
+                queue.push(time: SimTime(nanoseconds: event.time.nanoseconds &+ nextDelay()), target: event.target, kind: 0, payload: 0)
+            }
+            let seconds = Date().timeIntervalSince(start)
+            rates.append(Double(steps) / seconds)
+            if checksum == 42 { print("") }   // keeps the loop from being optimised away
+        }
+        rates.sort()
+        print(String(format: "kernel hold model: %d pending, %d pop+push: %.2f M events/s (median of 3; min %.2f, max %.2f)",
+                     pending, steps, rates[1] / 1e6, rates[0] / 1e6, rates[2] / 1e6))
+    }
+
+    static func quickstart(_ arguments: [String]) throws {
+        var overrides: [String] = []
+        var path: String?
+        var i = 0
+        while i < arguments.count {
+            if arguments[i] == "--set", i + 1 < arguments.count { overrides.append(arguments[i + 1]); i += 2 } else { path = arguments[i]; i += 1 }
+        }
+        let config = try path.map { try ConfigLoader.load(path: $0, overrides: overrides) }
+            ?? ConfigLoader.load(yaml: Quickstart.yaml, source: "quickstart", overrides: overrides)
+        let start = Date()
+        let outcome = Runner.run(config)
+        let simulated = Date().timeIntervalSince(start)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fedchain-bench-\(getpid()).h5").path
+        try HDF5Writer.write(outcome.record, to: output)
+        let total = Date().timeIntervalSince(start)
+        try? FileManager.default.removeItem(atPath: output)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print(String(format: "%@: %d nodes, %d blocks: wall %.3f s (simulate %.3f s + write %.3f s), %d events, %.2f M events/s, peak RSS %.1f MB",
+                     path ?? "quickstart", config.network.nodes, Int(outcome.record.summaryValue("blocks_total")?.number ?? 0),
+                     total, simulated, total - simulated, outcome.eventsProcessed,
+                     Double(outcome.eventsProcessed) / simulated / 1e6, Double(usage.ru_maxrss) / 1024))
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import XCTest
+
+/// The `fedchain` binary as a user runs it: exit codes, messages, files.
+final class CLITests: XCTestCase {
+    func testRunValidateInspectAndH5pyCheck() throws {
+        let fedchain = try Harness.fedchain
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("q.h5").path
+        let run = try Harness.run(fedchain, ["run", "--quiet", "--set", "network.nodes=300", "--seed", "5", "--output", output])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("stale_rate"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("events/s"), run.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".tmp-0"))
+
+        let inspect = try Harness.run(fedchain, ["inspect", output])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("/chain/propagation"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("seed: 5"), inspect.stdout)
+
+        let validate = try Harness.run(fedchain, ["validate", "--set", "network.nodes=300"])
+        XCTAssertEqual(validate.status, 0)
+        XCTAssertTrue(validate.stdout.contains("nodes: 300"), validate.stdout)
+
+        let check = try Harness.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "scripts/check_h5.py", output])
+        XCTAssertEqual(check.status, 0, "scripts/check_h5.py (needs h5py: scripts/setup installs it): \(check.stdout) \(check.stderr)")
+        XCTAssertTrue(check.stdout.contains(": ok"), check.stdout)
+    }
+
+    /// Bad input: a non-zero exit, the located message on stderr, and no output file.
+    func testBadInputExitsNonZeroWithLocatedError() throws {
+        let fedchain = try Harness.fedchain
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [(String, String)] = [
+            ("seed: -1\n", "bad.yaml:1:7: seed: expected a non-negative integer"),
+            ("network:\n  nodes: 0\n", "bad.yaml:2:10: network.nodes: expected an integer from 2"),
+            ("consensus:\n  block_interval_s: \"slow\"\n", "bad.yaml:2:21: consensus.block_interval_s: expected a number, found 'slow'"),
+            ("network:\n  nodse: 3\n", "bad.yaml:2:3: network.nodse: unknown key; did you mean 'nodes'?"),
+        ]
+        for (yaml, expected) in cases {
+            let config = dir.appendingPathComponent("bad.yaml")
+            try yaml.write(to: config, atomically: true, encoding: .utf8)
+            let output = dir.appendingPathComponent("out.h5").path
+            let result = try Harness.run(fedchain, ["run", config.path, "--output", output], in: dir)
+            XCTAssertEqual(result.status, 2, yaml)
+            XCTAssertTrue(result.stderr.contains(expected.replacingOccurrences(of: "bad.yaml", with: config.path)), result.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        }
+        let missing = try Harness.run(fedchain, ["validate", dir.appendingPathComponent("none.yaml").path])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("no such file"), missing.stderr)
+        let notH5 = try Harness.run(fedchain, ["inspect", dir.appendingPathComponent("bad.yaml").path])
+        XCTAssertEqual(notH5.status, 1)
+        XCTAssertTrue(notH5.stderr.contains("not an HDF5 file"), notH5.stderr)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import XCTest
+
+/// Paths and process helpers for tests that run the `fedchain` binary and scripts.
+enum Harness {
+    /// The package root (three levels above this file).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `fedchain` binary built beside the test bundle.
+    static var fedchain: URL {
+        get throws {
+            var candidates: [URL] = []
+            let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            var dir = testBinary.deletingLastPathComponent()
+            for _ in 0..<4 {
+                candidates.append(dir.appendingPathComponent("fedchain"))
+                dir = dir.deletingLastPathComponent()
+            }
+            candidates += [Bundle.main.bundleURL.appendingPathComponent("fedchain"),
+                           Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("fedchain"),
+                           packageRoot.appendingPathComponent(".build/debug/fedchain")]
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw XCTSkip("fedchain binary not found near \(testBinary.path)")
+            }
+            return found
+        }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `executable` with `arguments` in `directory` and waits.
+    static func run(_ executable: URL, _ arguments: [String], in directory: URL = packageRoot) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fedchain-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
