@@ -1,7 +1,5 @@
 import CHDF5
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// Writes a `RunRecord` as one HDF5 file (layout: docs/hdf5-schema.md).
 ///
@@ -15,7 +13,8 @@ public enum HDF5Writer {
     /// Writes `record` to `path`, replacing any file there.
     public static func write(_ record: RunRecord, to path: String) throws {
         ch5_silence_errors()
-        let temporary = "\(path).tmp-\(getpid())"
+        // Unique per call, so concurrent writers (a parallel sweep) never share a temporary.
+        let temporary = "\(path).tmp-\(getpid())-\(UUID().uuidString)"
         do {
             try writeFile(record, to: temporary)
             guard rename(temporary, path) == 0 else {

@@ -1,8 +1,8 @@
 /// One scheduled event: a small value ordered by `(time, seq)`.
 ///
 /// `target` is the node (or component) it concerns, `kind` says what happens, and `payload`
-/// indexes a side table owned by the model (a block id, a message id), so events stay 24 bytes
-/// and need no heap allocation.
+/// indexes a side table owned by the model (a block id, a message id), so an event is 26 bytes
+/// (stride 32) and needs no heap allocation.
 public struct Event: Sendable, Equatable {
     /// When the event happens.
     public var time: SimTime

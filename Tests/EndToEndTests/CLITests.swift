@@ -12,7 +12,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("stale_rate"), run.stdout)
         XCTAssertTrue(run.stdout.contains("events/s"), run.stdout)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".tmp-0"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["q.h5"], "no temporary left behind")
 
         let inspect = try Harness.run(fedchain, ["inspect", output])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
