@@ -24,18 +24,16 @@ public struct PoWParameters: Sendable, Equatable {
 }
 
 /// Nakamoto proof of work: each node finds its next block after an exponential time whose rate
-/// is its hash share over the block interval; blocks spread by gossip; each node follows the
-/// longest chain it has seen, keeping the first-seen block among equals.
+/// is its hash share over the block interval; blocks spread through the `BlockRelay`; each node
+/// follows the longest chain it has connected, keeping the first-seen block among equals.
 ///
 /// The per-node exponential clocks are simulated as their superposition: one "next block" event
 /// at Exp(interval) whose finder is drawn by hash share. For memoryless clocks that is the same
 /// process, with one pending mining event instead of N (and no rescheduling when tips change).
 public struct NakamotoPoW: ConsensusProtocol {
     public private(set) var tree = BlockTree()
-    public private(set) var reach: ReachTracker
+    public private(set) var relay: BlockRelay
     public private(set) var tipOfNode: [BlockID]
-    /// The network the blocks travel on.
-    public let network: Network
     /// Hash rate of each node, TH/s (only shares matter for block times at fixed difficulty).
     public let hashRate: [Double]
     /// The protocol's parameters.
@@ -45,49 +43,41 @@ public struct NakamotoPoW: ConsensusProtocol {
 
     private let finder: WeightedChoice
     private let mining: RandomStream
-    private let latency: RandomStream
 
-    /// Creates the model; `streams` supplies `pow.mining` and `net.latency`.
-    public init(network: Network, hashRate: [Double], parameters: PoWParameters, streams: RandomStreams) {
+    /// Creates the model; `streams` supplies `pow.mining` (and the relay's streams).
+    public init(network: Network, relay parameters: RelayParameters, hashRate: [Double], pow: PoWParameters, streams: RandomStreams) {
         precondition(hashRate.count == network.nodeCount, "one hash rate per node")
-        self.network = network
         self.hashRate = hashRate
-        self.parameters = parameters
+        self.parameters = pow
         self.finder = WeightedChoice(weights: hashRate)
         self.mining = streams.stream("pow.mining")
-        self.latency = streams.stream("net.latency")
         self.tipOfNode = [BlockID](repeating: BlockTree.genesis, count: network.nodeCount)
-        var reach = ReachTracker(nodeCount: network.nodeCount)
-        reach.addItem(createdAt: .zero)
-        for node in 0..<network.nodeCount {
-            _ = reach.claim(node, 0)
-            reach.receive(node, 0, at: .zero)
-        }
-        self.reach = reach
+        self.relay = BlockRelay(network: network, parameters: parameters, streams: streams)
+        relay.addBlock(parent: -1, sizeBytes: 0, createdAt: .zero)
     }
+
+    /// The network the blocks travel on.
+    public var network: Network { relay.network }
 
     public mutating func start(scheduler: inout Scheduler) {
         scheduleNextBlock(&scheduler)
     }
 
     public mutating func handle(_ event: Event, scheduler: inout Scheduler) {
-        switch event.kind {
-        case ConsensusEventKind.blockFound:
+        if event.kind == ConsensusEventKind.blockFound {
             let miner = finder.draw(using: mining)
-            let block = tree.append(parent: tipOfNode[miner], producer: miner, at: scheduler.now,
-                                    sizeBytes: parameters.blockSizeBytes,
+            let parent = tipOfNode[miner]
+            let block = tree.append(parent: parent, producer: miner, at: scheduler.now, sizeBytes: parameters.blockSizeBytes,
                                     txCount: parameters.blockSizeBytes / max(parameters.txSizeBytes, 1))
-            reach.addItem(createdAt: scheduler.now)
+            relay.addBlock(parent: parent, sizeBytes: parameters.blockSizeBytes, createdAt: scheduler.now)
             chainSeries.append((scheduler.now, tree.height[Int(block)], Int32(tree.count - 1)))
-            _ = reach.claim(miner, Int(block))
-            receive(block, at: miner, scheduler: &scheduler)
-            if let target = parameters.targetHeight, tree.height[Int(block)] >= target { return }
-            scheduleNextBlock(&scheduler)
-        case ConsensusEventKind.blockArrival:
-            receive(BlockID(event.payload), at: Int(event.target), scheduler: &scheduler)
-        default:
-            preconditionFailure("NakamotoPoW got unknown event kind \(event.kind)")
+            relay.originate(block, at: miner, scheduler: &scheduler)
+            if parameters.targetHeight.map({ Int(tree.height[Int(block)]) < $0 }) ?? true { scheduleNextBlock(&scheduler) }
+        } else {
+            precondition(RelayEventKind.contains(event.kind), "NakamotoPoW got unknown event kind \(event.kind)")
+            relay.handle(event, scheduler: &scheduler)
         }
+        adoptConnectedBlocks(&scheduler)
     }
 
     private mutating func scheduleNextBlock(_ scheduler: inout Scheduler) {
@@ -95,15 +85,15 @@ public struct NakamotoPoW: ConsensusProtocol {
         scheduler.schedule(after: wait, target: 0, kind: ConsensusEventKind.blockFound)
     }
 
-    /// A node gets a block (once): it may switch tips, and relays the block to every neighbour
-    /// that neither holds it nor is already receiving it.
-    private mutating func receive(_ block: BlockID, at node: Int, scheduler: inout Scheduler) {
-        reach.receive(node, Int(block), at: scheduler.now)
-        if tree.isBetter(block, than: tipOfNode[node]) { tipOfNode[node] = block }
-        for peer in network.topology.neighbours(of: node) where reach.claim(Int(peer), Int(block)) {
-            scheduler.schedule(after: network.delay(from: node, to: Int(peer), using: latency),
-                               target: UInt32(peer), kind: ConsensusEventKind.blockArrival,
-                               payload: UInt32(block))
+    /// Longest-chain fork choice on every block a node connected during this event; a block that
+    /// becomes the node's tip is announced (Bitcoin nodes do not relay side-chain blocks).
+    private mutating func adoptConnectedBlocks(_ scheduler: inout Scheduler) {
+        for i in 0..<relay.connectedNow.count {
+            let (node, block, source) = relay.connectedNow[i]
+            guard tree.isBetter(block, than: tipOfNode[Int(node)]) else { continue }
+            tipOfNode[Int(node)] = block
+            relay.announce(block, from: Int(node), except: Int(source), scheduler: &scheduler)
         }
+        relay.clearConnected()
     }
 }

@@ -4,6 +4,8 @@ import SimKernel
 public enum LatencyDistribution: String, Sendable, CaseIterable {
     /// Exactly the mean.
     case constant
+    /// Normal around the mean with standard deviation `sdFraction` x mean, truncated at zero.
+    case normal
     /// SimBlock's model: Pareto with minimum `mean - 5 ms` and shape `0.2 * mean` (mean in ms).
     case pareto
 }
@@ -17,12 +19,15 @@ public struct LatencyModel: Sendable {
     public var distribution: LatencyDistribution
     /// When set, every link has this mean (ms) instead of the table's.
     public var fixedMeanMs: Double?
+    /// Standard deviation of the `normal` distribution as a fraction of the mean.
+    public var sdFraction: Double
 
     /// Creates a latency model.
-    public init(table: RegionTable, distribution: LatencyDistribution, fixedMeanMs: Double? = nil) {
+    public init(table: RegionTable, distribution: LatencyDistribution, fixedMeanMs: Double? = nil, sdFraction: Double = 0.1) {
         self.table = table
         self.distribution = distribution
         self.fixedMeanMs = fixedMeanMs
+        self.sdFraction = sdFraction
     }
 
     /// Mean latency between two regions, ms.
@@ -37,6 +42,8 @@ public struct LatencyModel: Sendable {
         switch distribution {
         case .constant:
             return SimDuration(milliseconds: mean)
+        case .normal:
+            return SimDuration(milliseconds: stream.normal(mean: mean, sd: sdFraction * mean))
         case .pareto:
             // Shape 0.2*mean keeps the Pareto mean a*x_m/(a-1) close to the table value; for very
             // small means (shape <= 1, infinite mean) fall back to the mean itself.

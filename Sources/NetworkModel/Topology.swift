@@ -46,32 +46,55 @@ public struct Topology: Sendable {
     }
 
     /// A random graph in which every node opens `outbound` connections to distinct peers chosen
-    /// uniformly; connections are undirected, so the mean degree is about 2 x `outbound`. If the
-    /// result is disconnected, the components are joined by one edge each (a repair that is
-    /// deterministic for a given stream).
+    /// uniformly (a full mesh when `outbound` >= nodeCount - 1); see `random(outboundCounts:...)`.
     public static func random(nodeCount: Int, outbound: Int, using stream: RandomStream) -> Topology {
         if outbound >= nodeCount - 1 { return fullMesh(nodeCount: nodeCount) }
+        return random(outboundCounts: [Int](repeating: outbound, count: nodeCount), inboundCap: nil, repair: true, using: stream)
+    }
+
+    /// A random graph in which node i opens `outboundCounts[i]` connections to distinct peers
+    /// chosen uniformly, skipping peers that already accept `inboundCap` inbound connections
+    /// (a node then gets fewer outbound links if no peer is left after many tries). Links are
+    /// undirected, so a node's degree is its outbound plus its inbound count. With `repair`, a
+    /// disconnected result gets one extra edge between each pair of consecutive components
+    /// (deterministic for the stream); otherwise it is returned as it is (see `components()`).
+    public static func random(outboundCounts: [Int], inboundCap: Int?, repair: Bool, using stream: RandomStream) -> Topology {
+        let nodeCount = outboundCounts.count
         var edges: [(Int32, Int32)] = []
-        edges.reserveCapacity(nodeCount * outbound)
+        edges.reserveCapacity(outboundCounts.reduce(0, +))
+        var inbound = [Int32](repeating: 0, count: nodeCount)
         var picked = Set<Int>()
         for node in 0..<nodeCount {
+            let want = min(outboundCounts[node], nodeCount - 1)
             picked.removeAll(keepingCapacity: true)
-            while picked.count < outbound {
+            var tries = 0
+            while picked.count < want && tries < 100 * max(want, 1) {
+                tries += 1
                 let peer = stream.int(below: nodeCount)
-                if peer != node, picked.insert(peer).inserted { edges.append((Int32(node), Int32(peer))) }
+                guard peer != node, !picked.contains(peer) else { continue }
+                if let cap = inboundCap, inbound[peer] >= cap { continue }
+                picked.insert(peer)
+                inbound[peer] += 1
+                edges.append((Int32(node), Int32(peer)))
             }
         }
-        var graph = Topology(nodeCount: nodeCount, edges: edges)
-        let components = graph.components()
-        if components.count > 1 {
-            for i in 1..<components.count {
-                let a = components[i - 1][stream.int(below: components[i - 1].count)]
-                let b = components[i][stream.int(below: components[i].count)]
-                edges.append((Int32(a), Int32(b)))
-            }
-            graph = Topology(nodeCount: nodeCount, edges: edges)
+        return Topology(nodeCount: nodeCount, edges: edges).repaired(repair, using: stream)
+    }
+
+    /// With `repair`, the graph plus one edge between each pair of consecutive components
+    /// (endpoints drawn from `stream`), so it is connected; otherwise the graph itself.
+    public func repaired(_ repair: Bool, using stream: RandomStream) -> Topology {
+        let parts = components()
+        guard repair, parts.count > 1 else { return self }
+        var edges: [(Int32, Int32)] = []
+        edges.reserveCapacity(adjacency.count / 2 + parts.count)
+        for node in 0..<nodeCount {
+            for peer in neighbours(of: node) where Int(peer) > node { edges.append((Int32(node), peer)) }
         }
-        return graph
+        for i in 1..<parts.count {
+            edges.append((Int32(parts[i - 1][stream.int(below: parts[i - 1].count)]), Int32(parts[i][stream.int(below: parts[i].count)])))
+        }
+        return Topology(nodeCount: nodeCount, edges: edges)
     }
 
     /// Connected components, each a list of node ids, ordered by their smallest node.

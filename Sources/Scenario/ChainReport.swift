@@ -18,7 +18,7 @@ struct ChainReport {
         let main = Int(tree.height[Int(tip)])
         let stale = total - main
         let mainBlocks = (1..<tree.count).filter { onMain[$0] }
-        let reach = model.reach
+        let reach = model.relay.reach
 
         record.setSummary("blocks_total", .int(Int64(total)))
         record.setSummary("blocks_main", .int(Int64(main)))
@@ -27,6 +27,7 @@ struct ChainReport {
         record.setSummary("block_interval_mean_s", .double(main > 0 ? tree.created[Int(tip)].seconds / Double(main) : .nan))
         record.setSummary("propagation_p50_s", .double(Self.median(mainBlocks.compactMap { reach.reach50[$0]?.seconds })))
         record.setSummary("propagation_p90_s", .double(Self.median(mainBlocks.compactMap { reach.reach90[$0]?.seconds })))
+        record.setSummary("propagation_p100_s", .double(Self.median(mainBlocks.compactMap { reach.reach100[$0]?.seconds })))
         let mainTx = mainBlocks.reduce(0) { $0 + Int(tree.txCount[$1]) }
         record.setSummary("tx_per_s", .double(simTime.nanoseconds > 0 ? Double(mainTx) / simTime.seconds : 0))
 
@@ -63,6 +64,7 @@ struct ChainReport {
             Column("id", .int64((0..<network.nodeCount).map(Int64.init))),
             Column("region", .string(network.regionOfNode.map { regionNames[Int($0)] })),
             Column("role", .string(Array(repeating: "miner", count: network.nodeCount))),
+            Column("uses_compact", .uint8(model.relay.usesCompact.map { $0 ? 1 : 0 })),
             Column("degree", .int64((0..<network.nodeCount).map { Int64(network.topology.neighbours(of: $0).count) })),
             Column("hash_rate_th_s", .double(model.hashRate)),
             Column("blocks_mined", .int64(mined)),

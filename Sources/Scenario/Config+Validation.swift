@@ -19,12 +19,24 @@ extension FedChainConfig {
                      "expected at least one of blocks, time_s, events to be > 0, found none")
         issues.check((2...Self.maxNodes).contains(network.nodes), "network.nodes",
                      "expected an integer from 2 to \(Self.maxNodes), found \(network.nodes)")
-        let tables = RegionTable.builtIn.keys.sorted()
-        issues.check(tables.contains(network.regions), "network.regions",
-                     "expected one of \(tables.joined(separator: ", ")), found '\(network.regions)'")
+        issues.check(!network.regions.isEmpty, "network.regions",
+                     "expected \(RegionTable.builtIn.keys.sorted().joined(separator: ", ")) or a region file path, found nothing")
         issues.check(network.outboundPeers >= 1, "network.outbound_peers", "expected an integer >= 1, found \(network.outboundPeers)")
-        issues.check(network.latency.fixedMs.isFinite && network.latency.fixedMs >= 0, "network.latency.fixed_ms",
-                     "expected a number >= 0, found \(network.latency.fixedMs)")
+        issues.check(network.inboundCap >= 0, "network.inbound_cap", "expected an integer >= 0 (0: no cap), found \(network.inboundCap)")
+        issues.nonNegative(network.latency.fixedMs, "network.latency.fixed_ms")
+        issues.nonNegative(network.latency.sdFraction, "network.latency.sd_fraction")
+        issues.nonNegative(network.processingMs, "network.processing_ms")
+        issues.nonNegative(network.controlDelayMs, "network.control_delay_ms")
+        let relay = network.relay
+        issues.check((0...Int(Int32.max)).contains(relay.invBytes), "network.relay.inv_bytes", "expected an integer >= 0, found \(relay.invBytes)")
+        issues.check((0...Int(Int32.max)).contains(relay.getdataBytes), "network.relay.getdata_bytes", "expected an integer >= 0, found \(relay.getdataBytes)")
+        issues.probability(relay.compact.share, "network.relay.compact.share")
+        issues.probability(relay.compact.failureRate, "network.relay.compact.failure_rate")
+        issues.probability(relay.compact.churnShare, "network.relay.compact.churn_share")
+        issues.probability(relay.compact.churnFailureRate, "network.relay.compact.churn_failure_rate")
+        issues.check((0...Int(Int32.max)).contains(relay.compact.sizeBytes), "network.relay.compact.size_bytes",
+                     "expected an integer >= 0, found \(relay.compact.sizeBytes)")
+        issues.probability(relay.compact.missingFraction, "network.relay.compact.missing_fraction")
         issues.check(consensus.blockIntervalS.isFinite && consensus.blockIntervalS > 0 && consensus.blockIntervalS <= 1e9,
                      "consensus.block_interval_s", "expected a number > 0 and <= 1e9, found \(consensus.blockIntervalS)")
         issues.check((1...Int(Int32.max)).contains(consensus.blockSizeBytes), "consensus.block_size_bytes",
@@ -63,5 +75,13 @@ struct Validator {
     private(set) var found: [ValidationIssue] = []
     mutating func check(_ condition: Bool, _ path: String, _ message: @autoclosure () -> String) {
         if !condition { found.append(ValidationIssue(path: path, message: message())) }
+    }
+
+    mutating func nonNegative(_ value: Double, _ path: String) {
+        check(value.isFinite && value >= 0, path, "expected a number >= 0, found \(value)")
+    }
+
+    mutating func probability(_ value: Double, _ path: String) {
+        check(value.isFinite && value >= 0 && value <= 1, path, "expected a number from 0 to 1, found \(value)")
     }
 }

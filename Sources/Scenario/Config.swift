@@ -39,16 +39,50 @@ public struct StopConfig: Codable, Equatable, Sendable {
     public static let unlimited = StopConfig(blocks: 0, timeS: 0, events: 0)
 }
 
+/// How nodes pick their outbound peers.
+public enum DegreeKind: String, ConfigChoice {
+    /// Every node opens `outbound_peers` connections.
+    case fixed
+    /// Outbound counts from Bitcoin's 2015 degree distribution (Miller et al.; SimBlock).
+    case btc2015 = "btc-2015"
+}
+
+/// What to do when the peer graph falls apart into several components.
+public enum DisconnectedPolicy: String, ConfigChoice {
+    /// Join the components with one extra edge each.
+    case repair
+    /// Stop with an error.
+    case error
+}
+
 /// Nodes and links.
 public struct NetworkConfig: Codable, Equatable, Sendable {
     /// Number of nodes.
     public var nodes: Int = 1000
-    /// Built-in region table: `btc-2019` or `btc-2015`.
+    /// Region table: `btc-2019`, `btc-2015`, or a YAML file (path relative to the config file).
     public var regions: String = "btc-2019"
-    /// Connections each node opens to random peers (links are two-way).
+    /// How outbound peer counts are drawn.
+    public var degreeDistribution: DegreeKind = .btc2015
+    /// Connections each node opens when `degree_distribution` is `fixed`.
     public var outboundPeers: Int = 8
+    /// Most inbound connections a node accepts; 0: no cap.
+    public var inboundCap: Int = 0
+    /// A file of explicit edges (two node ids per line); replaces the random graph when set.
+    public var edgesFile: String = ""
+    /// What a disconnected graph does.
+    public var onDisconnected: DisconnectedPolicy = .repair
     /// Per-message latency.
     public var latency = LatencyConfig()
+    /// When false, messages take no serialization time (latency-only links).
+    public var bandwidth: Bool = true
+    /// Processing time after a block message arrives, ms.
+    public var processingMs: Double = 2
+    /// Extra delay of small control messages (inv, getdata), ms.
+    public var controlDelayMs: Double = 10
+    /// How long a block occupies its sender's uplink: `serialization` or `delivery` (SimBlock).
+    public var uplinkHold: UplinkHold = .serialization
+    /// How blocks are passed on.
+    public var relay = RelayConfig()
 
     /// The defaults.
     public init() {}
@@ -60,6 +94,23 @@ public struct LatencyConfig: Codable, Equatable, Sendable {
     public var distribution: LatencyDistribution = .pareto
     /// When > 0, every link's mean latency in ms (replaces the region table's).
     public var fixedMs: Double = 0
+    /// Standard deviation of `normal` latency as a fraction of the mean.
+    public var sdFraction: Double = 0.1
+
+    /// The defaults.
+    public init() {}
+}
+
+/// The block relay protocol.
+public struct RelayConfig: Codable, Equatable, Sendable {
+    /// `inv` (inv -> getdata -> block) or `push` (unsolicited whole blocks).
+    public var `protocol`: RelayProtocol = .inv
+    /// Size of an inv message, bytes.
+    public var invBytes: Int = 61
+    /// Size of a getdata or getblocktxn message, bytes.
+    public var getdataBytes: Int = 61
+    /// Compact blocks (defaults: SimBlock's 2019 scenario).
+    public var compact = CompactBlockParameters.simblock2019
 
     /// The defaults.
     public init() {}

@@ -24,3 +24,5 @@ extension ConfigChoice {
 }
 
 extension LatencyDistribution: ConfigChoice {}
+extension RelayProtocol: ConfigChoice {}
+extension UplinkHold: ConfigChoice {}

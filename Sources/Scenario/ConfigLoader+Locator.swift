@@ -19,7 +19,7 @@ extension ConfigLoader {
             var node: Node? = document
             var mark = document.mark
             for part in parts {
-                node = node?[part]
+                node = node.flatMap { Self.child($0, part) }
                 if let m = node?.mark { mark = m }
             }
             if let m = fallbackMark ?? (node == nil ? nil : mark) ?? mark {
@@ -39,16 +39,22 @@ extension ConfigLoader {
             case let .dataCorrupted(c): context = c; expected = ""
             @unknown default: return ConfigError(origin: .unlocated(path: source), keyPath: "", message: "\(decodingError)")
             }
-            let keyPath = context.codingPath.map { KeyCase.snake($0.stringValue) }.joined(separator: ".")
+            let keyPath = context.codingPath.map { $0.intValue.map(String.init) ?? KeyCase.snake($0.stringValue) }.joined(separator: ".")
             var found = "an unusable value"
             var node: Node? = document
-            for part in keyPath.split(separator: ".") { node = node?[String(part)] }
+            for part in keyPath.split(separator: ".") { node = node.flatMap { Self.child($0, String(part)) } }
             if let node { found = ConfigLoader.describe(node) }
             if expected.isEmpty {
                 let detail = context.debugDescription.hasPrefix("expected") ? context.debugDescription : "expected a valid value, found \(found)"
                 return error(at: keyPath, detail)
             }
             return error(at: keyPath, "expected \(expected), found \(found)")
+        }
+
+        /// The value under `part` of a mapping, or element `part` (a number) of a list.
+        static func child(_ node: Node, _ part: String) -> Node? {
+            if case .sequence(let items) = node, let i = Int(part) { return i >= 0 && i < items.count ? items[i] : nil }
+            return node[part]
         }
 
         private static func describe(_ type: Any.Type) -> String {

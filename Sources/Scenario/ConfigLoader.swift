@@ -69,7 +69,7 @@ public enum ConfigLoader {
         }
     }
 
-    private static func yamlSyntaxError(_ error: YamlError, source: String) -> ConfigError {
+    static func yamlSyntaxError(_ error: YamlError, source: String) -> ConfigError {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return ConfigError(origin: .file(path: source, line: mark.line, column: mark.column), keyPath: "",
@@ -181,7 +181,10 @@ public enum ConfigLoader {
             return user
         case .scalar:
             guard case .scalar(let scalar) = user else { throw locate.error(at: here, "expected a single value, found \(describe(user))") }
-            if scalar.string.isEmpty || user.null != nil { throw locate.error(at: here, "expected a value, found nothing") }
+            // A plain empty or null scalar is "nothing"; a quoted empty string ('') is a value.
+            if scalar.style == .plain && (scalar.string.isEmpty || user.null != nil) {
+                throw locate.error(at: here, "expected a value, found nothing")
+            }
             return user
         case .alias:
             return user

@@ -8,16 +8,18 @@ public enum Quickstart {
     public static let yaml = #"""
 # FedChain quickstart: Bitcoin-like proof of work on 1,000 nodes for 100 blocks.
 # `fedchain run` with no config runs exactly this file (it is embedded in the binary).
-# Every key is documented in docs/config.md.
+# Every key is documented in docs/config.md; keys not named here take their defaults.
 seed: 42
 stop:
-  blocks: 100                 # stop mining at height 100; blocks in flight still propagate
+  blocks: 100                   # stop mining at height 100; blocks in flight still propagate
 network:
   nodes: 1000
-  regions: btc-2019           # measured latency table and node shares (SimBlock 2019)
-  outbound_peers: 8
+  regions: btc-2019             # measured latency, bandwidth and node shares (SimBlock 2019)
+  degree_distribution: btc-2015 # outbound peers per node from Bitcoin's measured distribution
   latency:
-    distribution: pareto      # SimBlock's per-message model around the table mean
+    distribution: pareto        # SimBlock's per-message model around the table mean
+  relay:
+    protocol: inv               # inv -> getdata -> block, compact blocks between 96.4 % of nodes
 consensus:
   kind: pow
   block_interval_s: 600

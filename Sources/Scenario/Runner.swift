@@ -31,10 +31,11 @@ public enum Runner {
     /// Events handled between two progress reports.
     public static let progressSlice: UInt64 = 2_000_000
 
-    /// Runs `config`; `progress` (if any) is called between slices of events, which does not
-    /// change the result.
-    public static func run(_ config: FedChainConfig, progress: ((RunProgress) -> Void)? = nil) -> RunOutcome {
-        var model = World.proofOfWork(config)
+    /// Runs `setup`; `progress` (if any) is called between slices of events, which does not
+    /// change the result. Throws `World.BuildError` when the world cannot be built as configured.
+    public static func run(_ setup: RunSetup, progress: ((RunProgress) -> Void)? = nil) throws -> RunOutcome {
+        let config = setup.config
+        var model = try World.proofOfWork(setup)
         var scheduler = Scheduler(expectedPendingEvents: config.network.nodes * 4)
         model.start(scheduler: &scheduler)
         let maxTime = config.stop.timeS > 0 ? SimTime.zero + SimDuration(seconds: config.stop.timeS) : nil
@@ -55,6 +56,7 @@ public enum Runner {
         record.setSummary("sim_time_s", .double(scheduler.now.seconds))
         record.setSummary("events_processed", .int(Int64(clamping: scheduler.eventsProcessed)))
         ChainReport(model: model, simTime: scheduler.now).write(into: &record)
+        NetworkReport(relay: model.relay).write(into: &record)
         return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)
     }
 }

@@ -2,34 +2,70 @@ import Consensus
 import NetworkModel
 import SimKernel
 
-/// Builds the simulated world of a config: nodes placed in regions, their peer graph, per-node
+/// Builds the simulated world of a setup: nodes placed in regions, their peer graph, per-node
 /// parameters and the consensus model.
 ///
-/// Streams used: `net.placement`, `net.topology`, `pow.hash_rate` (plus the model's own).
+/// Streams used: `net.placement`, `net.degree`, `net.topology`, `pow.hash_rate` (plus the
+/// models' own).
 public enum World {
-    /// The network of `config`.
-    public static func network(_ config: NetworkConfig, streams: RandomStreams) -> Network {
-        let table = RegionTable.builtIn[config.regions]!
-        let regions = Network.placeNodes(config.nodes, table: table, using: streams.stream("net.placement"))
-        let topology = Topology.random(nodeCount: config.nodes, outbound: config.outboundPeers,
-                                       using: streams.stream("net.topology"))
-        let fixed = config.latency.fixedMs > 0 ? config.latency.fixedMs : nil
-        return Network(regionOfNode: regions, topology: topology,
-                       latency: LatencyModel(table: table, distribution: config.latency.distribution, fixedMeanMs: fixed))
+    /// A world that cannot be built as configured (e.g. a disconnected graph with
+    /// `on_disconnected: error`).
+    public struct BuildError: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    /// The proof-of-work model of `config`.
-    public static func proofOfWork(_ config: FedChainConfig) -> NakamotoPoW {
+    /// The network of `setup`.
+    public static func network(_ setup: RunSetup, streams: RandomStreams) throws -> Network {
+        let config = setup.config.network
+        let regions = Network.placeNodes(config.nodes, table: setup.regions, using: streams.stream("net.placement"))
+        let repair = config.onDisconnected == .repair
+        let topology: Topology
+        if let edges = setup.edges {
+            topology = Topology(nodeCount: config.nodes, edges: edges).repaired(repair, using: streams.stream("net.topology"))
+        } else {
+            let counts: [Int]
+            switch config.degreeDistribution {
+            case .fixed: counts = [Int](repeating: config.outboundPeers, count: config.nodes)
+            case .btc2015:
+                let degree = streams.stream("net.degree")
+                counts = (0..<config.nodes).map { _ in DegreeDistribution.bitcoin2015.draw(using: degree) }
+            }
+            topology = Topology.random(outboundCounts: counts, inboundCap: config.inboundCap > 0 ? config.inboundCap : nil,
+                                       repair: repair, using: streams.stream("net.topology"))
+        }
+        let components = topology.components().count
+        if components > 1 {
+            throw BuildError(description: "network.on_disconnected is error and the peer graph has \(components) components "
+                             + "(raise network.outbound_peers, or set on_disconnected: repair)")
+        }
+        let latency = LatencyModel(table: setup.regions, distribution: config.latency.distribution,
+                                   fixedMeanMs: config.latency.fixedMs > 0 ? config.latency.fixedMs : nil,
+                                   sdFraction: config.latency.sdFraction)
+        let links = LinkParameters(processing: SimDuration(milliseconds: config.processingMs),
+                                   controlDelay: SimDuration(milliseconds: config.controlDelayMs), serialization: config.bandwidth,
+                                   uplinkHold: config.uplinkHold)
+        return Network(regionOfNode: regions, topology: topology, latency: latency, links: links)
+    }
+
+    /// The relay parameters of `config`.
+    public static func relay(_ config: RelayConfig) -> RelayParameters {
+        RelayParameters(relayProtocol: config.protocol, invBytes: config.invBytes, getdataBytes: config.getdataBytes,
+                        compact: config.compact)
+    }
+
+    /// The proof-of-work model of `setup`.
+    public static func proofOfWork(_ setup: RunSetup) throws -> NakamotoPoW {
+        let config = setup.config
         let streams = RandomStreams(seed: config.seed)
-        let network = network(config.network, streams: streams)
+        let network = try network(setup, streams: streams)
         let hashStream = streams.stream("pow.hash_rate")
         let hashRate = (0..<config.network.nodes).map { _ in config.consensus.pow.hashRateThS.draw(using: hashStream) }
-        let parameters = PoWParameters(
+        let pow = PoWParameters(
             blockInterval: SimDuration(seconds: config.consensus.blockIntervalS),
             blockSizeBytes: config.consensus.blockSizeBytes,
             txSizeBytes: config.consensus.txSizeBytes,
             targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil)
-        return NakamotoPoW(network: network, hashRate: hashRate, parameters: parameters, streams: streams)
+        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, streams: streams)
     }
 }
 

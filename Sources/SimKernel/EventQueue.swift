@@ -32,8 +32,8 @@ public struct EventQueue: Sendable {
     /// Adds an event; its `seq` is the queue's insertion counter, so equal times pop in insertion
     /// order. - Complexity: O(log n).
     @inlinable
-    public mutating func push(time: SimTime, target: UInt32, kind: UInt16, payload: UInt32) {
-        let event = Event(time: time, seq: nextSeq, target: target, kind: kind, payload: payload)
+    public mutating func push(time: SimTime, target: UInt32, source: UInt32 = 0, kind: UInt16, payload: UInt32) {
+        let event = Event(time: time, seq: nextSeq, target: target, source: source, kind: kind, payload: payload)
         nextSeq &+= 1
         heap.append(event)
         siftUp(from: heap.count - 1)

@@ -20,15 +20,15 @@ public struct Scheduler: Sendable {
 
     /// Schedules an event at `time`, which must not be in the past.
     @inlinable
-    public mutating func schedule(at time: SimTime, target: UInt32, kind: UInt16, payload: UInt32 = 0) {
+    public mutating func schedule(at time: SimTime, target: UInt32, source: UInt32 = 0, kind: UInt16, payload: UInt32 = 0) {
         precondition(time >= now, "cannot schedule an event in the past")
-        queue.push(time: time, target: target, kind: kind, payload: payload)
+        queue.push(time: time, target: target, source: source, kind: kind, payload: payload)
     }
 
     /// Schedules an event `delay` after now.
     @inlinable
-    public mutating func schedule(after delay: SimDuration, target: UInt32, kind: UInt16, payload: UInt32 = 0) {
-        queue.push(time: now + delay, target: target, kind: kind, payload: payload)
+    public mutating func schedule(after delay: SimDuration, target: UInt32, source: UInt32 = 0, kind: UInt16, payload: UInt32 = 0) {
+        queue.push(time: now + delay, target: target, source: source, kind: kind, payload: payload)
     }
 }
 

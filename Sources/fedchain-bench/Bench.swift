@@ -56,10 +56,10 @@ struct Bench {
         while i < arguments.count {
             if arguments[i] == "--set", i + 1 < arguments.count { overrides.append(arguments[i + 1]); i += 2 } else { path = arguments[i]; i += 1 }
         }
-        let config = try path.map { try ConfigLoader.load(path: $0, overrides: overrides) }
-            ?? ConfigLoader.load(yaml: Quickstart.yaml, source: "quickstart", overrides: overrides)
+        let setup = try path.map { try RunSetup.load(path: $0, overrides: overrides) } ?? RunSetup.quickstart(overrides: overrides)
+        let config = setup.config
         let start = Date()
-        let outcome = Runner.run(config)
+        let outcome = try Runner.run(setup)
         let simulated = Date().timeIntervalSince(start)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fedchain-bench-\(getpid()).h5").path
         try HDF5Writer.write(outcome.record, to: output)

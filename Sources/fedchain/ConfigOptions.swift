@@ -10,13 +10,13 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "Run seed (same as --set seed=N).")
     var seed: String?
 
-    /// The resolved config from `path` (nil: the embedded quickstart), or an error printed in
-    /// full and a non-zero exit.
-    func load(path: String?) throws -> FedChainConfig {
+    /// The resolved config from `path` (nil: the embedded quickstart) and the files it names,
+    /// or an error printed in full and a non-zero exit.
+    func load(path: String?) throws -> RunSetup {
         let all = overrides + (seed.map { ["seed=\($0)"] } ?? [])
         do {
-            if let path { return try ConfigLoader.load(path: path, overrides: all) }
-            return try ConfigLoader.load(yaml: Quickstart.yaml, source: "<embedded quickstart>", overrides: all)
+            if let path { return try RunSetup.load(path: path, overrides: all) }
+            return try RunSetup.quickstart(overrides: all)
         } catch let error as ConfigError {
             printError("\(error)")
             throw ExitCode(2)

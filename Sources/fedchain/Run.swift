@@ -20,7 +20,7 @@ struct Run: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let resolved = try options.load(path: config)
+        let setup = try options.load(path: config)
         let name = config.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? Quickstart.name
         let outputPath = output ?? "notebooks-data/\(name).h5"
         let directory = URL(fileURLWithPath: outputPath).deletingLastPathComponent().path
@@ -28,11 +28,17 @@ struct Run: ParsableCommand {
 
         let start = Date()
         var lastReport = start
-        let outcome = Runner.run(resolved) { progress in
-            guard !quiet, Date().timeIntervalSince(lastReport) >= 2 else { return }
-            lastReport = Date()
-            printStatus(String(format: "  ... %.0f s simulated, %d events, %d blocks, %.0f s wall",
-                               progress.simTime.seconds, progress.events, progress.blocks, lastReport.timeIntervalSince(start)))
+        let outcome: RunOutcome
+        do {
+            outcome = try Runner.run(setup) { progress in
+                guard !quiet, Date().timeIntervalSince(lastReport) >= 2 else { return }
+                lastReport = Date()
+                printStatus(String(format: "  ... %.0f s simulated, %d events, %d blocks, %.0f s wall",
+                                   progress.simTime.seconds, progress.events, progress.blocks, lastReport.timeIntervalSince(start)))
+            }
+        } catch let error as World.BuildError {
+            printError("\(error)")
+            throw ExitCode(2)
         }
         let simulated = Date().timeIntervalSince(start)
         do {
@@ -43,7 +49,7 @@ struct Run: ParsableCommand {
         }
         let wall = Date().timeIntervalSince(start)
 
-        print("fedchain run: \(config ?? "quickstart (embedded)"), seed \(resolved.seed), stopped: \(outcome.stopReason.rawValue)")
+        print("fedchain run: \(config ?? "quickstart (embedded)"), seed \(setup.config.seed), stopped: \(outcome.stopReason.rawValue)")
         print(SummaryTable.render(outcome.record.summary))
         print(String(format: "wall time %.2f s (simulation %.2f s), %.2f M events/s", wall, simulated,
                      Double(outcome.eventsProcessed) / max(simulated, 1e-9) / 1e6))

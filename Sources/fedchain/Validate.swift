@@ -11,6 +11,6 @@ struct Validate: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
-        print(ConfigLoader.yaml(try options.load(path: config)), terminator: "")
+        print(ConfigLoader.yaml(try options.load(path: config).config), terminator: "")
     }
 }

@@ -5,14 +5,15 @@ import SimKernel
 import XCTest
 
 /// Nakamoto PoW against closed forms. Every node has the same hash rate and every link the same
-/// constant latency, on a full mesh, so "a delay d between all nodes" holds exactly.
+/// constant latency on a full mesh; blocks are pushed with no serialization or processing time,
+/// so "a delay d between all nodes" holds exactly.
 final class PoWTheoryTests: XCTestCase {
     static func simulate(nodes: Int, latencyMs: Double, intervalS: Double, blocks: Int, seed: UInt64) -> NakamotoPoW {
         let network = Network(regionOfNode: [UInt8](repeating: 0, count: nodes), topology: .fullMesh(nodeCount: nodes),
                               latency: LatencyModel(table: .uniform(latencyMs: latencyMs), distribution: .constant))
-        var model = NakamotoPoW(network: network, hashRate: [Double](repeating: 1, count: nodes),
-                                parameters: PoWParameters(blockInterval: SimDuration(seconds: intervalS), blockSizeBytes: 1000,
-                                                          txSizeBytes: 250, targetHeight: blocks),
+        var model = NakamotoPoW(network: network, relay: .push, hashRate: [Double](repeating: 1, count: nodes),
+                                pow: PoWParameters(blockInterval: SimDuration(seconds: intervalS), blockSizeBytes: 1000,
+                                                   txSizeBytes: 250, targetHeight: blocks),
                                 streams: RandomStreams(seed: seed))
         var scheduler = Scheduler()
         model.start(scheduler: &scheduler)
@@ -62,11 +63,13 @@ final class PoWTheoryTests: XCTestCase {
         XCTAssertEqual(stale, 1 - exp(-d / interval), accuracy: 0.12 * theory, "large-N closed form")
     }
 
-    /// Every node ends on the same chain once propagation is over, and every block reached all.
-    func testAllNodesConvergeAndHoldEveryBlock() {
+    /// Every node ends on the same chain once propagation is over, and holds every main-chain block.
+    func testAllNodesConvergeAndHoldEveryMainChainBlock() {
         let model = Self.simulate(nodes: 30, latencyMs: 20_000, intervalS: 600, blocks: 300, seed: 1)
         XCTAssertEqual(Set(model.tipOfNode).count, 1)
         XCTAssertEqual(model.tipOfNode[0], model.tree.bestTip())
-        for block in 0..<model.tree.count { XCTAssertEqual(model.reach.holderCount(block), 30) }
+        let main = model.tree.mainChainMask(tip: model.tree.bestTip())
+        XCTAssertLessThan(main.filter { $0 }.count, model.tree.count, "this setting forks")
+        for block in 0..<model.tree.count where main[block] { XCTAssertEqual(model.relay.reach.holderCount(block), 30) }
     }
 }

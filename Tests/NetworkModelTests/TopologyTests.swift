@@ -77,18 +77,49 @@ final class LatencyTests: XCTestCase {
 }
 
 final class ReachTrackerTests: XCTestCase {
-    func testThresholdsAndClaims() {
+    func testThresholdsAndHistogram() {
         var reach = ReachTracker(nodeCount: 10)
+        XCTAssertEqual(reach.addItem(createdAt: .zero, heldByAll: true), 0)
+        XCTAssertEqual(reach.holderCount(0), 10)
         let item = reach.addItem(createdAt: SimTime(nanoseconds: 100))
-        XCTAssertTrue(reach.claim(3, item))
-        XCTAssertFalse(reach.claim(3, item))
-        for node in 0..<10 {
-            if node != 3 { XCTAssertTrue(reach.claim(node, item)) }
-            reach.receive(node, item, at: SimTime(nanoseconds: 100 + UInt64(node) * 10))
+        for node in 0..<10 { reach.record(item, at: SimTime(nanoseconds: 100 + UInt64(node) * 10_000_000)) }
+        XCTAssertEqual(reach.reach50[item], SimDuration(milliseconds: 40))   // 5th node
+        XCTAssertEqual(reach.reach90[item], SimDuration(milliseconds: 80))   // 9th node
+        XCTAssertEqual(reach.reach100[item], SimDuration(milliseconds: 90))
+        XCTAssertEqual(reach.delays.counts.reduce(0, +), 9, "the producer's own zero delay is not a receive delay")
+        // 10 ms lies in [10^(10/10) ms, 10^(11/10) ms): bin 11 (bin 0 is below 1 ms).
+        XCTAssertEqual(reach.delays.counts[11], 1)
+        XCTAssertEqual(DelayHistogram.lowerEdgeS(11), 0.01, accuracy: 1e-12)
+    }
+}
+
+final class DegreeTests: XCTestCase {
+    /// Drawn outbound degrees follow the Bitcoin 2015 CDF: chi-square over the degrees with
+    /// positive probability (degree 16 has none and must never appear), n = 100,000, 0.1 % level.
+    func testDegreesFollowTheCDF() {
+        let distribution = DegreeDistribution.bitcoin2015
+        let stream = RandomStreams(seed: 8).stream("net.degree")
+        let n = 100_000
+        var counts = [Int](repeating: 0, count: distribution.cdf.count + 1)
+        for _ in 0..<n { counts[distribution.draw(using: stream)] += 1 }
+        XCTAssertEqual(counts[0], 0)
+        var chi2 = 0.0, dof = -1
+        for (i, p) in distribution.probabilities.enumerated() {
+            if p == 0 { XCTAssertEqual(counts[i + 1], 0, "degree \(i + 1)"); continue }
+            let expected = Double(n) * p
+            chi2 += (Double(counts[i + 1]) - expected) * (Double(counts[i + 1]) - expected) / expected
+            dof += 1
         }
-        XCTAssertEqual(reach.reach50[item], SimDuration(nanoseconds: 40))   // 5th node
-        XCTAssertEqual(reach.reach90[item], SimDuration(nanoseconds: 80))   // 9th node
-        XCTAssertEqual(reach.reach100[item], SimDuration(nanoseconds: 90))
-        XCTAssertEqual(reach.holderCount(item), 10)
+        XCTAssertEqual(dof, 18)
+        XCTAssertLessThan(chi2, 42.31, "chi-square with 18 degrees of freedom above the 0.1 % critical value")
+    }
+
+    func testInboundCapIsRespected() {
+        let counts = [Int](repeating: 8, count: 400)
+        let graph = Topology.random(outboundCounts: counts, inboundCap: 10, repair: false, using: RandomStream(seed: 3))
+        // Degree = outbound (8) + inbound (<= 10); the repair is off, so no extra edge.
+        for node in 0..<400 { XCTAssertLessThanOrEqual(graph.neighbours(of: node).count, 18) }
+        let uncapped = Topology.random(outboundCounts: counts, inboundCap: nil, repair: false, using: RandomStream(seed: 3))
+        XCTAssertTrue((0..<400).contains { uncapped.neighbours(of: $0).count > 18 }, "without the cap some node exceeds the bound")
     }
 }

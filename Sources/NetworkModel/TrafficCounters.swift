@@ -1,0 +1,53 @@
+/// The messages of the block relay.
+public enum MessageKind: Int, CaseIterable, Sendable {
+    case inv, getdata, block, compactBlock, getBlockTxn, blockTxn
+
+    /// Column-friendly name (`compact_block`, ...).
+    public var name: String {
+        switch self {
+        case .inv: return "inv"
+        case .getdata: return "getdata"
+        case .block: return "block"
+        case .compactBlock: return "compact_block"
+        case .getBlockTxn: return "getblocktxn"
+        case .blockTxn: return "blocktxn"
+        }
+    }
+}
+
+/// Bytes sent and received per node and message kind (for the energy model): two flat arrays,
+/// kind-major, 8 bytes per (node, kind, direction).
+public struct TrafficCounters: Sendable {
+    /// Number of nodes.
+    public let nodeCount: Int
+    private var sent: [UInt64]
+    private var received: [UInt64]
+
+    /// Zero counters for `nodeCount` nodes.
+    public init(nodeCount: Int) {
+        self.nodeCount = nodeCount
+        sent = [UInt64](repeating: 0, count: nodeCount * MessageKind.allCases.count)
+        received = sent
+    }
+
+    /// Counts one message of `bytes` from `sender` to `receiver`.
+    @inlinable
+    public mutating func count(_ kind: MessageKind, bytes: Int, from sender: Int, to receiver: Int) {
+        add(kind.rawValue * nodeCount + sender, kind.rawValue * nodeCount + receiver, UInt64(bytes))
+    }
+
+    @usableFromInline
+    mutating func add(_ senderSlot: Int, _ receiverSlot: Int, _ bytes: UInt64) {
+        sent[senderSlot] &+= bytes
+        received[receiverSlot] &+= bytes
+    }
+
+    /// Bytes each node sent as `kind`.
+    public func bytesSent(_ kind: MessageKind) -> ArraySlice<UInt64> { sent[kind.rawValue * nodeCount..<(kind.rawValue + 1) * nodeCount] }
+
+    /// Bytes each node received as `kind`.
+    public func bytesReceived(_ kind: MessageKind) -> ArraySlice<UInt64> { received[kind.rawValue * nodeCount..<(kind.rawValue + 1) * nodeCount] }
+
+    /// All bytes sent by every node together, per kind.
+    public func totalSent(_ kind: MessageKind) -> UInt64 { bytesSent(kind).reduce(0, &+) }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import NetworkModel
+import Yams
+
+/// A resolved config together with what its files provide, read once: everything a run needs.
+public struct RunSetup: Sendable {
+    /// The resolved config.
+    public let config: FedChainConfig
+    /// The region table (`network.regions`: built in, or read from a file).
+    public let regions: RegionTable
+    /// Explicit edges from `network.edges_file`, if set.
+    public let edges: [(Int32, Int32)]?
+
+    /// Reads the files `config` names; relative paths are taken from `baseDirectory`.
+    public init(config: FedChainConfig, baseDirectory: String = FileManager.default.currentDirectoryPath) throws {
+        self.config = config
+        let network = config.network
+        if let table = RegionTable.builtIn[network.regions] {
+            regions = table
+        } else {
+            regions = try RegionFile.load(Self.resolve(network.regions, in: baseDirectory))
+        }
+        edges = network.edgesFile.isEmpty ? nil
+            : try EdgeFile.load(Self.resolve(network.edgesFile, in: baseDirectory), nodes: network.nodes)
+    }
+
+    /// Loads the config file at `path` with `overrides`, then the files it names (relative to
+    /// the config file's folder).
+    public static func load(path: String, overrides: [String] = []) throws -> RunSetup {
+        let config = try ConfigLoader.load(path: path, overrides: overrides)
+        return try RunSetup(config: config, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    }
+
+    /// The embedded quickstart with `overrides`.
+    public static func quickstart(overrides: [String] = []) throws -> RunSetup {
+        try RunSetup(config: ConfigLoader.load(yaml: Quickstart.yaml, source: "<embedded quickstart>", overrides: overrides))
+    }
+
+    private static func resolve(_ path: String, in directory: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).standardized.path
+    }
+}
+
+/// A region table in YAML:
+/// ```yaml
+/// name: two-regions
+/// regions: [NA, EU]
+/// latency_ms: [[32, 124], [124, 11]]   # row = sender, column = receiver
+/// node_share: [0.4, 0.6]
+/// download_bps: [52.0e6, 40.0e6]
+/// upload_bps: [19.2e6, 20.7e6]
+/// ```
+struct RegionFile: Codable {
+    var name: String
+    var regions: [String]
+    var latencyMs: [[Double]]
+    var nodeShare: [Double]
+    var downloadBps: [Double]
+    var uploadBps: [Double]
+
+    static let keys = ["name", "regions", "latency_ms", "node_share", "download_bps", "upload_bps"]
+
+    static func load(_ path: String) throws -> RegionTable {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(origin: .unlocated(path: path), keyPath: "network.regions",
+                              message: "expected \(RegionTable.builtIn.keys.sorted().joined(separator: ", ")) or a readable region file, found neither")
+        }
+        let document: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(origin: .unlocated(path: path), keyPath: "", message: "the region file is empty") }
+            document = node
+        } catch let error as YamlError {
+            throw ConfigLoader.yamlSyntaxError(error, source: path)
+        }
+        let locate = ConfigLoader.Locator(source: path, document: document, overridden: [:])
+        guard case .mapping(let mapping) = document else { throw locate.error(at: "", "expected a mapping with keys \(keys.joined(separator: ", "))") }
+        for key in mapping.keys.compactMap(\.string) where !keys.contains(key) {
+            let hint = Suggest.closest(to: key, among: keys).map { "did you mean '\($0)'? " } ?? ""
+            throw locate.error(at: key, "unknown key; \(hint)(allowed: \(keys.joined(separator: ", ")))")
+        }
+        if let missing = keys.first(where: { mapping[Node($0)] == nil }) { throw locate.error(at: "", "missing key \(missing)") }
+        let file: RegionFile
+        do {
+            file = try YAMLDecoder().decode(RegionFile.self, from: KeyCase.renameKeys(document, KeyCase.camel))
+        } catch let error as DecodingError {
+            throw locate.error(for: error)
+        }
+        let n = file.regions.count
+        guard (1...255).contains(n) else { throw locate.error(at: "regions", "expected 1 to 255 regions, found \(n)") }
+        guard file.latencyMs.count == n, file.latencyMs.allSatisfy({ $0.count == n }) else {
+            throw locate.error(at: "latency_ms", "expected a \(n) x \(n) matrix (one row and one column per region)")
+        }
+        guard file.latencyMs.joined().allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw locate.error(at: "latency_ms", "expected numbers >= 0") }
+        for (key, values, positive) in [("node_share", file.nodeShare, false), ("download_bps", file.downloadBps, true), ("upload_bps", file.uploadBps, true)] {
+            guard values.count == n else { throw locate.error(at: key, "expected \(n) values (one per region), found \(values.count)") }
+            guard values.allSatisfy({ $0.isFinite && (positive ? $0 > 0 : $0 >= 0) }) else {
+                throw locate.error(at: key, positive ? "expected numbers > 0" : "expected numbers >= 0")
+            }
+        }
+        guard file.nodeShare.reduce(0, +) > 0 else { throw locate.error(at: "node_share", "expected at least one share > 0") }
+        return RegionTable(name: file.name, regions: file.regions, latencyMs: file.latencyMs, nodeShare: file.nodeShare,
+                           downloadBps: file.downloadBps, uploadBps: file.uploadBps)
+    }
+}
+
+/// A list of undirected edges: two node ids per line, separated by a comma or spaces; `#` starts
+/// a comment.
+enum EdgeFile {
+    static func load(_ path: String, nodes: Int) throws -> [(Int32, Int32)] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(origin: .unlocated(path: path), keyPath: "network.edges_file", message: "cannot read the edges file")
+        }
+        var edges: [(Int32, Int32)] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.prefix { $0 != "#" }
+            let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" })
+            if fields.isEmpty { continue }
+            guard fields.count == 2, let a = Int(fields[0]), let b = Int(fields[1]), (0..<nodes).contains(a), (0..<nodes).contains(b), a != b else {
+                throw ConfigError(origin: .file(path: path, line: index + 1, column: 1), keyPath: "",
+                                  message: "expected two different node ids from 0 to \(nodes - 1), found '\(line.trimmingCharacters(in: .whitespaces))'")
+            }
+            edges.append((Int32(a), Int32(b)))
+        }
+        return edges
+    }
+}

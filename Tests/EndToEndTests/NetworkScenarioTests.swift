@@ -1,0 +1,38 @@
+import Metrics
+import Scenario
+import XCTest
+
+final class NetworkScenarioTests: XCTestCase {
+    /// The full relay (inv/getdata, compact blocks, Pareto latency, bandwidth) with a short
+    /// interval, so blocks race and fork: every node holds every main-chain block, and every
+    /// byte sent is received.
+    func testEveryNodeGetsEveryMainChainBlockAndTrafficBalances() throws {
+        let setup = try RunSetup.quickstart(overrides: ["network.nodes=600", "consensus.block_interval_s=3", "stop.blocks=60", "seed=3"])
+        let record = try Runner.run(setup).record
+        let blocks = record.table("/chain/blocks")!, propagation = record.table("/chain/propagation")!
+        guard case .uint8(let onMain) = blocks.columns.first(where: { $0.name == "on_main_chain" })!.data,
+              case .int64(let reached) = propagation.columns.first(where: { $0.name == "nodes_reached" })!.data else { return XCTFail() }
+        XCTAssertGreaterThan(record.summaryValue("blocks_stale")!.number!, 0, "a 3 s interval forks")
+        for (block, main) in onMain.enumerated() where main == 1 { XCTAssertEqual(reached[block], 600, "block \(block)") }
+
+        let traffic = record.table("/network/traffic")!
+        func total(_ name: String) -> Int64 {
+            guard case .int64(let v) = traffic.columns.first(where: { $0.name == name })!.data else { return -1 }
+            return v.reduce(0, +)
+        }
+        for kind in ["inv", "getdata", "block", "compact_block", "getblocktxn", "blocktxn"] {
+            XCTAssertEqual(total("\(kind)_sent_bytes"), total("\(kind)_received_bytes"), kind)
+        }
+        XCTAssertGreaterThan(total("compact_block_sent_bytes"), 0)
+        XCTAssertGreaterThan(total("blocktxn_sent_bytes"), 0)
+    }
+
+    /// SimBlock's scenario at 600 nodes, as committed in experiments/: its propagation lands near
+    /// SimBlock's own output (50 %: 860 ms, 90 %: 2003 ms, median over blocks; we allow 25 %).
+    func testSimBlockScenarioIsNearSimBlock() throws {
+        let path = Harness.packageRoot.appendingPathComponent("experiments/simblock-btc-2019.yaml").path
+        let record = try Runner.run(RunSetup.load(path: path, overrides: ["stop.blocks=40"])).record
+        XCTAssertEqual(record.summaryValue("propagation_p50_s")!.number!, 0.860, accuracy: 0.25 * 0.860)
+        XCTAssertEqual(record.summaryValue("propagation_p90_s")!.number!, 2.003, accuracy: 0.25 * 2.003)
+    }
+}

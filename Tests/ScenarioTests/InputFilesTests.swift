@@ -1,0 +1,87 @@
+import Foundation
+import Scenario
+import XCTest
+
+final class InputFilesTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedchain-inputs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    let twoRegions = """
+        name: two
+        regions: [A, B]
+        latency_ms: [[10, 100], [100, 10]]
+        node_share: [0.5, 0.5]
+        download_bps: [50.0e6, 20.0e6]
+        upload_bps: [20.0e6, 5.0e6]
+
+        """
+
+    func setupError(_ config: String) throws -> ConfigError? {
+        let path = try write("run.yaml", config)
+        do { _ = try RunSetup.load(path: path); return nil } catch let e as ConfigError { return e }
+    }
+
+    /// A region file next to the config is found by a relative path and runs.
+    func testRegionFileRuns() throws {
+        _ = try write("two.yaml", twoRegions)
+        let path = try write("run.yaml", "network: {nodes: 50, regions: two.yaml}\nstop: {blocks: 3}\n")
+        let setup = try RunSetup.load(path: path)
+        XCTAssertEqual(setup.regions.regions, ["A", "B"])
+        XCTAssertEqual(setup.regions.meanLatencyMs(from: 0, to: 1), 100)
+        let outcome = try Runner.run(setup)
+        guard case .string(let names)? = outcome.record.table("/network/regions")?.columns.first?.data else { return XCTFail() }
+        XCTAssertEqual(names, ["A", "B"])
+    }
+
+    func testRegionFileErrorsAreLocated() throws {
+        _ = try write("bad.yaml", twoRegions.replacingOccurrences(of: "[[10, 100], [100, 10]]", with: "[[10, 100]]"))
+        var e = try setupError("network: {regions: bad.yaml}\n")
+        XCTAssertEqual(e?.origin, .file(path: dir.appendingPathComponent("bad.yaml").path, line: 3, column: 13))
+        XCTAssertEqual(e?.keyPath, "latency_ms")
+        XCTAssertTrue(e?.message.contains("2 x 2") ?? false, "\(String(describing: e))")
+
+        _ = try write("typo.yaml", twoRegions.replacingOccurrences(of: "node_share", with: "node_shares"))
+        e = try setupError("network: {regions: typo.yaml}\n")
+        XCTAssertEqual(e?.keyPath, "node_shares")
+        XCTAssertTrue(e?.message.contains("did you mean 'node_share'") ?? false, "\(String(describing: e))")
+
+        _ = try write("slow.yaml", twoRegions.replacingOccurrences(of: "[20.0e6, 5.0e6]", with: "[20.0e6, fast]"))
+        e = try setupError("network: {regions: slow.yaml}\n")
+        XCTAssertEqual(e?.keyPath, "upload_bps.1")
+        XCTAssertTrue(e?.message.contains("expected a number, found 'fast'") ?? false, "\(String(describing: e))")
+
+        e = try setupError("network: {regions: mars}\n")
+        XCTAssertEqual(e?.keyPath, "network.regions")
+        XCTAssertTrue(e?.message.contains("btc-2015, btc-2019 or a readable region file") ?? false, "\(String(describing: e))")
+    }
+
+    func testEdgesFileAndDisconnectedPolicy() throws {
+        _ = try write("ring.txt", "# a ring\n0 1\n1,2\n2 3\n3 0\n")
+        let ring = try RunSetup.load(path: try write("run.yaml", "network: {nodes: 4, edges_file: ring.txt}\nstop: {blocks: 2}\n"))
+        XCTAssertEqual(ring.edges?.count, 4)
+        let outcome = try Runner.run(ring)
+        guard case .int64(let degrees)? = outcome.record.table("/nodes")?.columns.first(where: { $0.name == "degree" })?.data else { return XCTFail() }
+        XCTAssertEqual(degrees, [2, 2, 2, 2])
+
+        _ = try write("bad.txt", "0 1\n1 9\n")
+        let e = try setupError("network: {nodes: 4, edges_file: bad.txt}\n")
+        XCTAssertEqual(e?.origin, .file(path: dir.appendingPathComponent("bad.txt").path, line: 2, column: 1))
+        XCTAssertTrue(e?.message.contains("node ids from 0 to 3") ?? false)
+
+        _ = try write("split.txt", "0 1\n2 3\n")
+        let split = try RunSetup.load(path: try write("run.yaml", "network: {nodes: 4, edges_file: split.txt, on_disconnected: error}\n"))
+        XCTAssertThrowsError(try Runner.run(split)) { XCTAssertTrue("\($0)".contains("2 components"), "\($0)") }
+        let repaired = try RunSetup.load(path: try write("run.yaml", "network: {nodes: 4, edges_file: split.txt}\nstop: {blocks: 2}\n"))
+        XCTAssertEqual(try Runner.run(repaired).record.summaryValue("blocks_main"), .int(2))
+    }
+}
