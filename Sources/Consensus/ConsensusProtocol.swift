@@ -17,6 +17,8 @@ public protocol ConsensusProtocol: SimModel {
 
 /// Event kinds of block-producing protocols (below `RelayEventKind.base`).
 public enum ConsensusEventKind {
-    /// Some miner found a block (PoW).
+    /// Some miner found a block (PoW; payload: the draw's generation).
     public static let blockFound: UInt16 = 1
+    /// Every node's hash rate changes (payload: index of the change).
+    public static let hashRateChange: UInt16 = 2
 }

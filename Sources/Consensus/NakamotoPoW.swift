@@ -2,9 +2,9 @@ import Ledger
 import NetworkModel
 import SimKernel
 
-/// Parameters of Nakamoto proof of work with fixed difficulty.
+/// Parameters of Nakamoto proof of work.
 public struct PoWParameters: Sendable, Equatable {
-    /// Mean time between blocks for the whole network.
+    /// Target mean time between blocks for the whole network.
     public var blockInterval: SimDuration
     /// Size of every block, bytes.
     public var blockSizeBytes: Int
@@ -13,36 +13,66 @@ public struct PoWParameters: Sendable, Equatable {
     /// Mining stops once a block of this height exists; in-flight blocks still propagate.
     /// Nil: mine until another stop condition ends the run.
     public var targetHeight: Int?
+    /// Blocks per difficulty epoch; 0: the difficulty never changes.
+    public var retargetBlocks: Int
+    /// Largest factor one retarget may change the difficulty by (Bitcoin: 4).
+    public var retargetClamp: Double
+    /// Changes of every node's hash rate: at each time, the rates become `factor` times the
+    /// initial ones.
+    public var hashRateChanges: [(at: SimTime, factor: Double)]
 
-    /// Creates PoW parameters.
-    public init(blockInterval: SimDuration, blockSizeBytes: Int, txSizeBytes: Int, targetHeight: Int?) {
+    /// Creates PoW parameters (fixed difficulty unless `retargetBlocks` > 0).
+    public init(blockInterval: SimDuration, blockSizeBytes: Int, txSizeBytes: Int, targetHeight: Int?,
+                retargetBlocks: Int = 0, retargetClamp: Double = 4, hashRateChanges: [(at: SimTime, factor: Double)] = []) {
         self.blockInterval = blockInterval
         self.blockSizeBytes = blockSizeBytes
         self.txSizeBytes = txSizeBytes
         self.targetHeight = targetHeight
+        self.retargetBlocks = retargetBlocks
+        self.retargetClamp = retargetClamp
+        self.hashRateChanges = hashRateChanges
+    }
+
+    public static func == (a: PoWParameters, b: PoWParameters) -> Bool {
+        a.blockInterval == b.blockInterval && a.blockSizeBytes == b.blockSizeBytes && a.txSizeBytes == b.txSizeBytes
+            && a.targetHeight == b.targetHeight && a.retargetBlocks == b.retargetBlocks && a.retargetClamp == b.retargetClamp
+            && a.hashRateChanges.elementsEqual(b.hashRateChanges) { $0.at == $1.at && $0.factor == $1.factor }
     }
 }
 
-/// Nakamoto proof of work: each node finds its next block after an exponential time whose rate
-/// is its hash share over the block interval; blocks spread through the `BlockRelay`; each node
-/// follows the longest chain it has connected, keeping the first-seen block among equals.
+/// Nakamoto proof of work: each node finds its next block after an exponential time with rate
+/// (its hash rate) / (the difficulty of the next block on its tip); blocks spread through the
+/// `BlockRelay`; each node follows the most-work chain it has connected, keeping the first-seen
+/// block among equals, and announces a block when it becomes its tip.
 ///
-/// The per-node exponential clocks are simulated as their superposition: one "next block" event
-/// at Exp(interval) whose finder is drawn by hash share. For memoryless clocks that is the same
-/// process, with one pending mining event instead of N (and no rescheduling when tips change).
+/// The per-node exponential clocks are simulated as their superposition: one pending "block
+/// found" event at Exp(1 / total rate), whose finder is drawn by rate. Memorylessness makes this
+/// the same process; when the total rate changes (a hash-rate change, a tip crossing a retarget),
+/// the pending draw is replaced (a generation counter voids the old event).
 public struct NakamotoPoW: ConsensusProtocol {
     public private(set) var tree = BlockTree()
     public private(set) var relay: BlockRelay
     public private(set) var tipOfNode: [BlockID]
-    /// Hash rate of each node, TH/s (only shares matter for block times at fixed difficulty).
+    /// Initial hash rate of each node, TH/s.
     public let hashRate: [Double]
     /// The protocol's parameters.
     public let parameters: PoWParameters
     /// After each block: (creation time, height of that block, blocks produced so far).
     public private(set) var chainSeries: [(time: SimTime, height: Int32, blocks: Int32)] = []
+    /// The current factor on every node's hash rate.
+    public private(set) var hashRateFactor = 1.0
+    /// Difficulty (TH) a child of each block gets.
+    public private(set) var childDifficulty: [Double]
+    /// Time-weighted integral of the hash-rate factor, for energy: sum of factor x seconds.
+    public private(set) var factorSeconds = 0.0
 
+    var mining = MiningGroups()
+    private var generation: UInt32 = 0
+    private var scheduledRate = 0.0
+    private var lastFactorChange = SimTime.zero
+    private var miningStopped = false
     private let finder: WeightedChoice
-    private let mining: RandomStream
+    private let miningStream: RandomStream
 
     /// Creates the model; `streams` supplies `pow.mining` (and the relay's streams).
     public init(network: Network, relay parameters: RelayParameters, hashRate: [Double], pow: PoWParameters, streams: RandomStreams) {
@@ -50,50 +80,91 @@ public struct NakamotoPoW: ConsensusProtocol {
         self.hashRate = hashRate
         self.parameters = pow
         self.finder = WeightedChoice(weights: hashRate)
-        self.mining = streams.stream("pow.mining")
+        self.miningStream = streams.stream("pow.mining")
         self.tipOfNode = [BlockID](repeating: BlockTree.genesis, count: network.nodeCount)
         self.relay = BlockRelay(network: network, parameters: parameters, streams: streams)
         relay.addBlock(parent: -1, sizeBytes: 0, createdAt: .zero)
+        let total = hashRate.reduce(0, +)
+        let initial = total * pow.blockInterval.seconds
+        self.childDifficulty = [initial]
+        mining.add(total, at: initial)
     }
 
     /// The network the blocks travel on.
     public var network: Network { relay.network }
 
     public mutating func start(scheduler: inout Scheduler) {
-        scheduleNextBlock(&scheduler)
+        for (index, change) in parameters.hashRateChanges.enumerated() {
+            scheduler.schedule(at: change.at, target: 0, kind: ConsensusEventKind.hashRateChange, payload: UInt32(index))
+        }
+        redrawNextBlock(&scheduler)
     }
 
     public mutating func handle(_ event: Event, scheduler: inout Scheduler) {
-        if event.kind == ConsensusEventKind.blockFound {
-            let miner = finder.draw(using: mining)
-            let parent = tipOfNode[miner]
-            let block = tree.append(parent: parent, producer: miner, at: scheduler.now, sizeBytes: parameters.blockSizeBytes,
-                                    txCount: parameters.blockSizeBytes / max(parameters.txSizeBytes, 1))
-            relay.addBlock(parent: parent, sizeBytes: parameters.blockSizeBytes, createdAt: scheduler.now)
-            chainSeries.append((scheduler.now, tree.height[Int(block)], Int32(tree.count - 1)))
-            relay.originate(block, at: miner, scheduler: &scheduler)
-            if parameters.targetHeight.map({ Int(tree.height[Int(block)]) < $0 }) ?? true { scheduleNextBlock(&scheduler) }
-        } else {
+        switch event.kind {
+        case ConsensusEventKind.blockFound:
+            guard event.payload == generation else { return }   // replaced by a later draw
+            mineBlock(&scheduler)
+        case ConsensusEventKind.hashRateChange:
+            factorSeconds += hashRateFactor * (scheduler.now - lastFactorChange).seconds
+            lastFactorChange = scheduler.now
+            hashRateFactor = parameters.hashRateChanges[Int(event.payload)].factor
+        default:
             precondition(RelayEventKind.contains(event.kind), "NakamotoPoW got unknown event kind \(event.kind)")
             relay.handle(event, scheduler: &scheduler)
         }
         adoptConnectedBlocks(&scheduler)
+        if !miningStopped && mining.rate(factor: hashRateFactor) != scheduledRate { redrawNextBlock(&scheduler) }
     }
 
-    private mutating func scheduleNextBlock(_ scheduler: inout Scheduler) {
-        let wait = SimDuration(seconds: mining.exponential(mean: parameters.blockInterval.seconds))
-        scheduler.schedule(after: wait, target: 0, kind: ConsensusEventKind.blockFound)
+    /// Factor-seconds up to `time` (for energy meters at the end of a run).
+    public func factorSeconds(until time: SimTime) -> Double {
+        factorSeconds + hashRateFactor * (time - lastFactorChange).seconds
     }
 
-    /// Longest-chain fork choice on every block a node connected during this event; a block that
+    private mutating func mineBlock(_ scheduler: inout Scheduler) {
+        let difficulty = mining.drawDifficulty(factor: hashRateFactor, using: miningStream)
+        var miner = finder.draw(using: miningStream)
+        while childDifficulty[Int(tipOfNode[miner])] != difficulty { miner = finder.draw(using: miningStream) }
+        let parent = tipOfNode[miner]
+        let block = tree.append(parent: parent, producer: miner, at: scheduler.now, sizeBytes: parameters.blockSizeBytes,
+                                txCount: parameters.blockSizeBytes / max(parameters.txSizeBytes, 1), difficulty: difficulty)
+        childDifficulty.append(nextDifficulty(after: block))
+        relay.addBlock(parent: parent, sizeBytes: parameters.blockSizeBytes, createdAt: scheduler.now)
+        chainSeries.append((scheduler.now, tree.height[Int(block)], Int32(tree.count - 1)))
+        relay.originate(block, at: miner, scheduler: &scheduler)
+        if let target = parameters.targetHeight, Int(tree.height[Int(block)]) >= target {
+            miningStopped = true
+            generation &+= 1
+        } else {
+            redrawNextBlock(&scheduler)
+        }
+    }
+
+    /// Voids the pending draw and draws the next block time at the current total rate.
+    private mutating func redrawNextBlock(_ scheduler: inout Scheduler) {
+        generation &+= 1
+        scheduledRate = mining.rate(factor: hashRateFactor)
+        guard scheduledRate > 0 else { return }
+        let wait = SimDuration(seconds: miningStream.exponential(mean: 1 / scheduledRate))
+        scheduler.schedule(after: wait, target: 0, kind: ConsensusEventKind.blockFound, payload: generation)
+    }
+
+    /// Most-work fork choice on every block a node connected during this event; a block that
     /// becomes the node's tip is announced (Bitcoin nodes do not relay side-chain blocks).
     private mutating func adoptConnectedBlocks(_ scheduler: inout Scheduler) {
         for i in 0..<relay.connectedNow.count {
             let (node, block, source) = relay.connectedNow[i]
             guard tree.isBetter(block, than: tipOfNode[Int(node)]) else { continue }
-            tipOfNode[Int(node)] = block
+            setTip(Int(node), block)
             relay.announce(block, from: Int(node), except: Int(source), scheduler: &scheduler)
         }
         relay.clearConnected()
+    }
+
+    private mutating func setTip(_ node: Int, _ block: BlockID) {
+        let old = childDifficulty[Int(tipOfNode[node])], new = childDifficulty[Int(block)]
+        if old != new { mining.move(hashRate[node], from: old, to: new) }
+        tipOfNode[node] = block
     }
 }

@@ -4,10 +4,11 @@ import SimKernel
 public typealias BlockID = Int32
 
 /// Every block produced in a run, honest or stale, as columns (struct of arrays): parent,
-/// height, producer, creation time, size and transaction count.
+/// height, producer, creation time, size, transaction count, difficulty and chain work.
 ///
-/// Fork choice is the longest chain; a node keeps the first-seen block among equals, which the
-/// caller expresses by switching tips only on a strictly better block (`isBetter`).
+/// Fork choice is the most-work chain (the longest when difficulty is constant); a node keeps the
+/// first-seen block among equals, which the caller expresses by switching tips only on a strictly
+/// better block (`isBetter`).
 public struct BlockTree: Sendable {
     /// Parent of each block (-1 for genesis).
     public private(set) var parent: [BlockID] = [-1]
@@ -21,6 +22,11 @@ public struct BlockTree: Sendable {
     public private(set) var sizeBytes: [Int32] = [0]
     /// Transactions in each block.
     public private(set) var txCount: [Int32] = [0]
+    /// Work of each block: the expected hashes to find it, in TH (0 for genesis and for blocks
+    /// that need no work, as in PoS).
+    public private(set) var difficulty: [Double] = [0]
+    /// Cumulative work from genesis to each block, TH.
+    public private(set) var chainWork: [Double] = [0]
 
     /// The genesis block.
     public static let genesis: BlockID = 0
@@ -33,10 +39,12 @@ public struct BlockTree: Sendable {
 
     /// Appends a block on `parentBlock`; returns its id. - Complexity: amortised O(1).
     public mutating func append(parent parentBlock: BlockID, producer node: Int, at time: SimTime,
-                                sizeBytes size: Int, txCount txs: Int) -> BlockID {
+                                sizeBytes size: Int, txCount txs: Int, difficulty work: Double = 1) -> BlockID {
         let id = BlockID(parent.count)
         parent.append(parentBlock)
         height.append(height[Int(parentBlock)] + 1)
+        difficulty.append(work)
+        chainWork.append(chainWork[Int(parentBlock)] + work)
         producer.append(Int32(node))
         created.append(time)
         sizeBytes.append(Int32(clamping: size))
@@ -44,17 +52,24 @@ public struct BlockTree: Sendable {
         return id
     }
 
-    /// Longest-chain fork choice: true when `candidate` should replace `current` as a node's tip.
-    /// Equal heights keep the current (first-seen) tip.
+    /// Most-work fork choice: true when `candidate` should replace `current` as a node's tip.
+    /// Equal work keeps the current (first-seen) tip.
     @inlinable public func isBetter(_ candidate: BlockID, than current: BlockID) -> Bool {
-        height[Int(candidate)] > height[Int(current)]
+        chainWork[Int(candidate)] > chainWork[Int(current)]
     }
 
-    /// The best tip over all blocks: greatest height, the earliest created among equals.
+    /// The best tip over all blocks: most chain work, the earliest created among equals.
     public func bestTip() -> BlockID {
         var best: BlockID = 0
-        for id in 1..<count where height[id] > height[Int(best)] { best = BlockID(id) }
+        for id in 1..<count where chainWork[id] > chainWork[Int(best)] { best = BlockID(id) }
         return best
+    }
+
+    /// The ancestor of `block` at `targetHeight` (<= the block's height). - Complexity: O(depth).
+    public func ancestor(of block: BlockID, atHeight targetHeight: Int32) -> BlockID {
+        var b = block
+        while height[Int(b)] > targetHeight { b = parent[Int(b)] }
+        return b
     }
 
     /// Marks the blocks on the chain from genesis to `tip`. - Complexity: O(count).

@@ -41,6 +41,7 @@ struct ChainReport {
             Column("size_bytes", .int64(tree.sizeBytes.map(Int64.init))),
             Column("tx_count", .int64(tree.txCount.map(Int64.init))),
             Column("on_main_chain", .uint8(onMain.map { $0 ? 1 : 0 })),
+            Column("difficulty_th", .double(tree.difficulty)),
         ]))
         let seconds: ([SimDuration?]) -> ColumnData = { .double($0.map { $0?.seconds ?? .nan }) }
         record.setTable("/chain/propagation", Table([

@@ -44,6 +44,14 @@ extension FedChainConfig {
         issues.check((1...Int(Int32.max)).contains(consensus.txSizeBytes), "consensus.tx_size_bytes",
                      "expected an integer from 1 to \(Int32.max), found \(consensus.txSizeBytes)")
         consensus.pow.hashRateThS.check(at: "consensus.pow.hash_rate_th_s", into: &issues)
+        let pow = consensus.pow
+        issues.check(pow.retargetBlocks >= 0, "consensus.pow.retarget_blocks", "expected an integer >= 0 (0: fixed difficulty), found \(pow.retargetBlocks)")
+        issues.check(pow.retargetClamp.isFinite && pow.retargetClamp >= 1, "consensus.pow.retarget_clamp", "expected a number >= 1, found \(pow.retargetClamp)")
+        for (i, change) in pow.hashRateChanges.enumerated() {
+            issues.nonNegative(change.atS, "consensus.pow.hash_rate_changes.\(i).at_s")
+            issues.check(change.factor.isFinite && change.factor > 0, "consensus.pow.hash_rate_changes.\(i).factor",
+                         "expected a number > 0, found \(change.factor)")
+        }
         return issues.found
     }
 }

@@ -142,9 +142,26 @@ public struct ConsensusConfig: Codable, Equatable, Sendable {
 public struct PoWConfig: Codable, Equatable, Sendable {
     /// Per-node hash rate, TH/s.
     public var hashRateThS = DistributionConfig(distribution: .normal, mean: 100, sd: 25, min: 1, max: 0)
+    /// Blocks per difficulty epoch (Bitcoin: 2016); 0: fixed difficulty.
+    public var retargetBlocks: Int = 2016
+    /// Largest factor of one retarget (Bitcoin: 4).
+    public var retargetClamp: Double = 4
+    /// Changes of every node's hash rate over time, relative to the initial rates.
+    public var hashRateChanges: [HashRateChange] = []
 
     /// The defaults.
     public init() {}
+}
+
+/// From `at_s` on, every node's hash rate is `factor` times its initial rate.
+public struct HashRateChange: Codable, Equatable, Sendable {
+    public var atS: Double
+    public var factor: Double
+    /// Creates a change.
+    public init(atS: Double, factor: Double) {
+        self.atS = atS
+        self.factor = factor
+    }
 }
 
 /// Shapes of per-node parameter distributions.

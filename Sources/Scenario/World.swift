@@ -64,7 +64,10 @@ public enum World {
             blockInterval: SimDuration(seconds: config.consensus.blockIntervalS),
             blockSizeBytes: config.consensus.blockSizeBytes,
             txSizeBytes: config.consensus.txSizeBytes,
-            targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil)
+            targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil,
+            retargetBlocks: config.consensus.pow.retargetBlocks,
+            retargetClamp: config.consensus.pow.retargetClamp,
+            hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) })
         return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, streams: streams)
     }
 }
