@@ -12,13 +12,16 @@ import h5py
 ROOT_ATTRS = ["schema_version", "fedchain_version", "seed", "config"]
 SUMMARY_KEYS = ["sim_time_s", "events_processed", "blocks_total", "blocks_main", "blocks_stale",
                 "stale_rate", "block_interval_mean_s", "propagation_p50_s", "propagation_p90_s",
-                "propagation_p100_s", "tx_per_s", "ancestor_fetches"]
+                "propagation_p100_s", "tx_per_s", "ancestor_fetches",
+                "energy_total_j", "energy_per_block_j", "energy_per_tx_j", "power_mean_w", "energy_hashing_j",
+                "energy_baseline_j", "energy_network_j", "energy_stale_j", "energy_twh_per_year"]
 TABLES = {
     "chain/blocks": ["id", "parent", "height", "producer", "created_ns", "size_bytes", "tx_count", "on_main_chain"],
     "chain/propagation": ["block", "t50_s", "t90_s", "t100_s", "nodes_reached"],
-    "nodes": ["id", "region", "role", "hash_rate_th_s", "blocks_mined"],
+    "nodes": ["id", "region", "role", "hash_rate_th_s", "blocks_mined", "energy_j"],
     "metrics/chain": ["t_ns", "height", "blocks_total"],
     "metrics/receive_delay": ["lower_s", "upper_s", "count"],
+    "metrics/energy": ["t_ns", "energy_j"],
     "network/regions": ["region", "node_share", "download_bps", "upload_bps"],
     "network/traffic": ["node"] + [f"{k}_{d}_bytes" for k in ["inv", "getdata", "block", "compact_block", "getblocktxn", "blocktxn"]
                                    for d in ["sent", "received"]],

@@ -63,22 +63,29 @@ public struct NakamotoPoW: ConsensusProtocol {
     public private(set) var hashRateFactor = 1.0
     /// Difficulty (TH) a child of each block gets.
     public private(set) var childDifficulty: [Double]
-    /// Time-weighted integral of the hash-rate factor, for energy: sum of factor x seconds.
-    public private(set) var factorSeconds = 0.0
+    /// How work turns into joules.
+    public let energyParameters: EnergyParameters
+    /// Per-node energy meters (hashing and baseline power).
+    public private(set) var energy: EnergyMeters
+    /// After each block: (creation time, joules of all nodes so far, network included).
+    public private(set) var energySeries: [(time: SimTime, joules: Double)] = []
 
     var mining = MiningGroups()
     private var generation: UInt32 = 0
     private var scheduledRate = 0.0
-    private var lastFactorChange = SimTime.zero
     private var miningStopped = false
     private let finder: WeightedChoice
     private let miningStream: RandomStream
 
-    /// Creates the model; `streams` supplies `pow.mining` (and the relay's streams).
-    public init(network: Network, relay parameters: RelayParameters, hashRate: [Double], pow: PoWParameters, streams: RandomStreams) {
+    /// Creates the model; `streams` supplies `pow.mining` (and the relay's streams). Nodes with
+    /// hash rate are miners, the others full nodes.
+    public init(network: Network, relay parameters: RelayParameters, hashRate: [Double], pow: PoWParameters,
+                energy: EnergyParameters = .none, streams: RandomStreams) {
         precondition(hashRate.count == network.nodeCount, "one hash rate per node")
         self.hashRate = hashRate
         self.parameters = pow
+        self.energyParameters = energy
+        self.energy = EnergyMeters(nodeCount: network.nodeCount)
         self.finder = WeightedChoice(weights: hashRate)
         self.miningStream = streams.stream("pow.mining")
         self.tipOfNode = [BlockID](repeating: BlockTree.genesis, count: network.nodeCount)
@@ -88,6 +95,7 @@ public struct NakamotoPoW: ConsensusProtocol {
         let initial = total * pow.blockInterval.seconds
         self.childDifficulty = [initial]
         mining.add(total, at: initial)
+        setHashingPower(factor: 1, at: .zero)
     }
 
     /// The network the blocks travel on.
@@ -106,9 +114,8 @@ public struct NakamotoPoW: ConsensusProtocol {
             guard event.payload == generation else { return }   // replaced by a later draw
             mineBlock(&scheduler)
         case ConsensusEventKind.hashRateChange:
-            factorSeconds += hashRateFactor * (scheduler.now - lastFactorChange).seconds
-            lastFactorChange = scheduler.now
             hashRateFactor = parameters.hashRateChanges[Int(event.payload)].factor
+            setHashingPower(factor: hashRateFactor, at: scheduler.now)
         default:
             precondition(RelayEventKind.contains(event.kind), "NakamotoPoW got unknown event kind \(event.kind)")
             relay.handle(event, scheduler: &scheduler)
@@ -117,9 +124,17 @@ public struct NakamotoPoW: ConsensusProtocol {
         if !miningStopped && mining.rate(factor: hashRateFactor) != scheduledRate { redrawNextBlock(&scheduler) }
     }
 
-    /// Factor-seconds up to `time` (for energy meters at the end of a run).
-    public func factorSeconds(until time: SimTime) -> Double {
-        factorSeconds + hashRateFactor * (time - lastFactorChange).seconds
+    /// Every node's meter from `time` on: miners hash at `factor` x their initial rate.
+    private mutating func setHashingPower(factor: Double, at time: SimTime) {
+        for node in hashRate.indices {
+            energy.set(node, role: hashRate[node] > 0 ? .miner : .fullNode,
+                       hashingW: energyParameters.hashingPowerW(hashRateTHs: hashRate[node] * factor), parameters: energyParameters, at: time)
+        }
+    }
+
+    /// Joules of all nodes up to `time`: hashing, baseline, and the bytes sent so far.
+    public func energyJ(at time: SimTime) -> Double {
+        energy.totalJ(at: time) + Double(relay.traffic.totalBytes) * energyParameters.networkJPerByte
     }
 
     private mutating func mineBlock(_ scheduler: inout Scheduler) {
@@ -132,6 +147,7 @@ public struct NakamotoPoW: ConsensusProtocol {
         childDifficulty.append(nextDifficulty(after: block))
         relay.addBlock(parent: parent, sizeBytes: parameters.blockSizeBytes, createdAt: scheduler.now)
         chainSeries.append((scheduler.now, tree.height[Int(block)], Int32(tree.count - 1)))
+        energySeries.append((scheduler.now, energyJ(at: scheduler.now)))
         relay.originate(block, at: miner, scheduler: &scheduler)
         if let target = parameters.targetHeight, Int(tree.height[Int(block)]) >= target {
             miningStopped = true

@@ -73,8 +73,8 @@ public struct Table: Sendable, Equatable {
     }
 
     /// A time series: `t_ns` followed by value columns.
-    public static func timeSeries(times: [SimTime], _ values: [Column]) -> Table {
-        Table([Column("t_ns", .int64(times.map { Int64(clamping: $0.nanoseconds) }))] + values)
+    public static func timeSeries(times: [SimTime], _ values: [Column], attributes: [(String, AttributeValue)] = []) -> Table {
+        Table([Column("t_ns", .int64(times.map { Int64(clamping: $0.nanoseconds) }))] + values, attributes: attributes)
     }
 
     /// Number of rows.

@@ -22,6 +22,8 @@ public struct TrafficCounters: Sendable {
     public let nodeCount: Int
     private var sent: [UInt64]
     private var received: [UInt64]
+    /// Bytes sent by all nodes together, every kind.
+    public private(set) var totalBytes: UInt64 = 0
 
     /// Zero counters for `nodeCount` nodes.
     public init(nodeCount: Int) {
@@ -38,6 +40,7 @@ public struct TrafficCounters: Sendable {
 
     @usableFromInline
     mutating func add(_ senderSlot: Int, _ receiverSlot: Int, _ bytes: UInt64) {
+        totalBytes &+= bytes
         sent[senderSlot] &+= bytes
         received[receiverSlot] &+= bytes
     }
@@ -47,6 +50,13 @@ public struct TrafficCounters: Sendable {
 
     /// Bytes each node received as `kind`.
     public func bytesReceived(_ kind: MessageKind) -> ArraySlice<UInt64> { received[kind.rawValue * nodeCount..<(kind.rawValue + 1) * nodeCount] }
+
+    /// Bytes each node sent, all kinds together.
+    public func bytesSentPerNode() -> [UInt64] {
+        var total = [UInt64](repeating: 0, count: nodeCount)
+        for kind in MessageKind.allCases { for (i, b) in bytesSent(kind).enumerated() { total[i] &+= b } }
+        return total
+    }
 
     /// All bytes sent by every node together, per kind.
     public func totalSent(_ kind: MessageKind) -> UInt64 { bytesSent(kind).reduce(0, &+) }

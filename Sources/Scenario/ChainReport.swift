@@ -9,11 +9,19 @@ import SimKernel
 struct ChainReport {
     let model: NakamotoPoW
     let simTime: SimTime
+    /// Which blocks are on the main chain (genesis included).
+    let mainChain: [Bool]
+
+    init(model: NakamotoPoW, simTime: SimTime) {
+        self.model = model
+        self.simTime = simTime
+        self.mainChain = model.tree.mainChainMask(tip: model.tree.bestTip())
+    }
 
     func write(into record: inout RunRecord) {
         let tree = model.tree
         let tip = tree.bestTip()
-        let onMain = tree.mainChainMask(tip: tip)
+        let onMain = mainChain
         let total = tree.count - 1
         let main = Int(tree.height[Int(tip)])
         let stale = total - main
@@ -64,12 +72,13 @@ struct ChainReport {
         record.setTable("/nodes", Table([
             Column("id", .int64((0..<network.nodeCount).map(Int64.init))),
             Column("region", .string(network.regionOfNode.map { regionNames[Int($0)] })),
-            Column("role", .string(Array(repeating: "miner", count: network.nodeCount))),
+            Column("role", .string(model.energy.role.map(\.name))),
             Column("uses_compact", .uint8(model.relay.usesCompact.map { $0 ? 1 : 0 })),
             Column("degree", .int64((0..<network.nodeCount).map { Int64(network.topology.neighbours(of: $0).count) })),
             Column("hash_rate_th_s", .double(model.hashRate)),
             Column("blocks_mined", .int64(mined)),
             Column("blocks_main", .int64(minedMain)),
+            Column("energy_j", .double(EnergyReport(model: model, simTime: simTime, mainChain: onMain).perNodeJ())),
         ]))
         record.setTable("/metrics/chain", Table.timeSeries(times: model.chainSeries.map(\.time), [
             Column("height", .int64(model.chainSeries.map { Int64($0.height) })),

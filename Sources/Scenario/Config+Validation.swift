@@ -52,6 +52,12 @@ extension FedChainConfig {
             issues.check(change.factor.isFinite && change.factor > 0, "consensus.pow.hash_rate_changes.\(i).factor",
                          "expected a number > 0, found \(change.factor)")
         }
+        issues.nonNegative(energy.efficiencyJPerTh, "energy.efficiency_j_per_th")
+        issues.check(energy.pue.isFinite && energy.pue >= 1, "energy.pue", "expected a number >= 1, found \(energy.pue)")
+        for (role, watts) in zip(["full_node", "miner", "validator", "representative", "idle"], energy.baselineW.byRole) {
+            issues.nonNegative(watts, "energy.baseline_w.\(role)")
+        }
+        issues.nonNegative(energy.networkJPerByte, "energy.network_j_per_byte")
         return issues.found
     }
 }

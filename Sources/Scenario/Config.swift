@@ -12,6 +12,8 @@ public struct FedChainConfig: Codable, Equatable, Sendable {
     public var network = NetworkConfig()
     /// Block production.
     public var consensus = ConsensusConfig()
+    /// How work turns into joules.
+    public var energy = EnergyConfig()
 
     /// The built-in defaults.
     public init() {}
@@ -114,6 +116,36 @@ public struct RelayConfig: Codable, Equatable, Sendable {
 
     /// The defaults.
     public init() {}
+}
+
+/// How work turns into joules (sources: docs/energy.md).
+public struct EnergyConfig: Codable, Equatable, Sendable {
+    /// Mining hardware efficiency, J/TH (Antminer S19 Pro: 29.5).
+    public var efficiencyJPerTh: Double = 29.5
+    /// Power usage effectiveness of mining facilities.
+    public var pue: Double = 1.05
+    /// Baseline power by role, W.
+    public var baselineW = BaselineConfig()
+    /// Network energy per byte sent, J (0.06 kWh/GB, Aslan et al. 2017, for 2015).
+    public var networkJPerByte: Double = 2.16e-4
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Baseline power of a node by role, W.
+public struct BaselineConfig: Codable, Equatable, Sendable {
+    public var fullNode: Double = 10
+    public var miner: Double = 10
+    public var validator: Double = 10
+    public var representative: Double = 10
+    public var idle: Double = 5
+
+    /// The defaults.
+    public init() {}
+
+    /// Watts in `NodeRole` order.
+    public var byRole: [Double] { [fullNode, miner, validator, representative, idle] }
 }
 
 /// The consensus protocols the simulator runs.

@@ -55,7 +55,9 @@ public enum Runner {
         record.setRootAttribute("stop_reason", .string(reason.rawValue))
         record.setSummary("sim_time_s", .double(scheduler.now.seconds))
         record.setSummary("events_processed", .int(Int64(clamping: scheduler.eventsProcessed)))
-        ChainReport(model: model, simTime: scheduler.now).write(into: &record)
+        let report = ChainReport(model: model, simTime: scheduler.now)
+        report.write(into: &record)
+        EnergyReport(model: model, simTime: scheduler.now, mainChain: report.mainChain).write(into: &record)
         NetworkReport(relay: model.relay).write(into: &record)
         return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)
     }

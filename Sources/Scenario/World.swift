@@ -68,7 +68,9 @@ public enum World {
             retargetBlocks: config.consensus.pow.retargetBlocks,
             retargetClamp: config.consensus.pow.retargetClamp,
             hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) })
-        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, streams: streams)
+        let energy = EnergyParameters(efficiencyJPerTH: config.energy.efficiencyJPerTh, pue: config.energy.pue,
+                                      baselineW: config.energy.baselineW.byRole, networkJPerByte: config.energy.networkJPerByte)
+        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, energy: energy, streams: streams)
     }
 }
 

@@ -1,0 +1,46 @@
+import Consensus
+import Metrics
+import SimKernel
+
+/// The energy summary keys and `/metrics/energy`.
+struct EnergyReport {
+    let model: NakamotoPoW
+    let simTime: SimTime
+    /// Which blocks are on the main chain (genesis included).
+    let mainChain: [Bool]
+
+    /// Hashing + baseline + network (bytes sent) joules per node.
+    func perNodeJ() -> [Double] {
+        let (hashing, baseline) = model.energy.perNodeJ(at: simTime)
+        let sent = model.relay.traffic.bytesSentPerNode()
+        return hashing.indices.map { hashing[$0] + baseline[$0] + Double(sent[$0]) * model.energyParameters.networkJPerByte }
+    }
+
+    func write(into record: inout RunRecord) {
+        let parameters = model.energyParameters
+        let (hashing, baseline) = model.energy.perNodeJ(at: simTime)
+        let hashingJ = hashing.reduce(0, +), baselineJ = baseline.reduce(0, +)
+        let networkJ = Double(model.relay.traffic.totalBytes) * parameters.networkJPerByte
+        let totalJ = hashingJ + baselineJ + networkJ
+        let tree = model.tree
+        let staleJ = (1..<tree.count).filter { !mainChain[$0] }.reduce(0.0) { $0 + parameters.blockWorkJ(difficultyTH: tree.difficulty[$1]) }
+        let mainBlocks = mainChain.dropFirst().filter { $0 }.count
+        let mainTx = (1..<tree.count).filter { mainChain[$0] }.reduce(0) { $0 + Int(tree.txCount[$1]) }
+        let seconds = simTime.seconds
+        let meanW = seconds > 0 ? totalJ / seconds : 0
+
+        record.setSummary("energy_total_j", .double(totalJ))
+        record.setSummary("energy_hashing_j", .double(hashingJ))
+        record.setSummary("energy_baseline_j", .double(baselineJ))
+        record.setSummary("energy_network_j", .double(networkJ))
+        record.setSummary("energy_stale_j", .double(staleJ))
+        record.setSummary("energy_per_block_j", .double(mainBlocks > 0 ? totalJ / Double(mainBlocks) : .nan))
+        record.setSummary("energy_per_tx_j", .double(mainTx > 0 ? totalJ / Double(mainTx) : .nan))
+        record.setSummary("power_mean_w", .double(meanW))
+        record.setSummary("energy_twh_per_year", .double(EnergyParameters.terawattHoursPerYear(meanPowerW: meanW)))
+
+        record.setTable("/metrics/energy", Table.timeSeries(times: model.energySeries.map(\.time), [
+            Column("energy_j", .double(model.energySeries.map(\.joules))),
+        ], attributes: [("note", .string("joules of all nodes since the start (hashing, baseline, network), sampled at each block"))]))
+    }
+}
