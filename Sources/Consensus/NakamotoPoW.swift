@@ -69,6 +69,13 @@ public struct NakamotoPoW: ConsensusProtocol {
     public private(set) var energy: EnergyMeters
     /// After each block: (creation time, joules of all nodes so far, network included).
     public private(set) var energySeries: [(time: SimTime, joules: Double)] = []
+    /// The attacking node (when `adversary` is not `.none`).
+    public let attacker: Int
+    /// What the attacker does.
+    public let adversary: AdversaryStrategy
+    var selfish: SelfishMining?
+    var doubleSpend: DoubleSpendRaces?
+    private let gammaStream: RandomStream
 
     var mining = MiningGroups()
     private var generation: UInt32 = 0
@@ -79,10 +86,20 @@ public struct NakamotoPoW: ConsensusProtocol {
 
     /// Creates the model; `streams` supplies `pow.mining` (and the relay's streams). Nodes with
     /// hash rate are miners, the others full nodes.
+    /// With an `adversary`, node `attacker` follows that strategy instead of the honest rules.
     public init(network: Network, relay parameters: RelayParameters, hashRate: [Double], pow: PoWParameters,
-                energy: EnergyParameters = .none, streams: RandomStreams) {
+                energy: EnergyParameters = .none, adversary: AdversaryStrategy = .none, attacker: Int = 0, streams: RandomStreams) {
         precondition(hashRate.count == network.nodeCount, "one hash rate per node")
         self.hashRate = hashRate
+        self.adversary = adversary
+        self.attacker = attacker
+        self.gammaStream = streams.stream("adversary.gamma")
+        let total = hashRate.reduce(0, +)
+        switch adversary {
+        case .none: break
+        case .selfish: selfish = SelfishMining()
+        case .doubleSpend: doubleSpend = DoubleSpendRaces(share: hashRate[attacker] / total)
+        }
         self.parameters = pow
         self.energyParameters = energy
         self.energy = EnergyMeters(nodeCount: network.nodeCount)
@@ -91,7 +108,6 @@ public struct NakamotoPoW: ConsensusProtocol {
         self.tipOfNode = [BlockID](repeating: BlockTree.genesis, count: network.nodeCount)
         self.relay = BlockRelay(network: network, parameters: parameters, streams: streams)
         relay.addBlock(parent: -1, sizeBytes: 0, createdAt: .zero)
-        let total = hashRate.reduce(0, +)
         let initial = total * pow.blockInterval.seconds
         self.childDifficulty = [initial]
         mining.add(total, at: initial)
@@ -167,15 +183,46 @@ public struct NakamotoPoW: ConsensusProtocol {
     }
 
     /// Most-work fork choice on every block a node connected during this event; a block that
-    /// becomes the node's tip is announced (Bitcoin nodes do not relay side-chain blocks).
+    /// becomes the node's tip is announced (Bitcoin nodes do not relay side-chain blocks). The
+    /// attacker's blocks go to its strategy instead.
     private mutating func adoptConnectedBlocks(_ scheduler: inout Scheduler) {
         for i in 0..<relay.connectedNow.count {
             let (node, block, source) = relay.connectedNow[i]
-            guard tree.isBetter(block, than: tipOfNode[Int(node)]) else { continue }
-            setTip(Int(node), block)
-            relay.announce(block, from: Int(node), except: Int(source), scheduler: &scheduler)
+            if adversary != .none && Int(node) == attacker {
+                attackerConnected(block, &scheduler)
+            } else if tree.isBetter(block, than: tipOfNode[Int(node)]) || joinsRace(block, node: Int(node)) {
+                setTip(Int(node), block)
+                relay.announce(block, from: Int(node), except: Int(source), scheduler: &scheduler)
+            }
         }
         relay.clearConnected()
+    }
+
+    /// An honest node that holds an equally good block switches to the selfish miner's tying
+    /// block with probability gamma.
+    private func joinsRace(_ block: BlockID, node: Int) -> Bool {
+        guard case .selfish(let gamma) = adversary, block == selfish?.raceBlock,
+              tree.chainWork[Int(block)] == tree.chainWork[Int(tipOfNode[node])] else { return false }
+        return gammaStream.uniform() < gamma
+    }
+
+    private mutating func attackerConnected(_ block: BlockID, _ scheduler: inout Scheduler) {
+        let own = Int(tree.producer[Int(block)]) == attacker
+        if var strategy = selfish {
+            let publish = own ? strategy.found(block, tree: tree) : strategy.honest(block, tree: tree)
+            selfish = strategy
+            for b in publish { relay.announce(b, from: attacker, except: -1, scheduler: &scheduler) }
+            setTip(attacker, strategy.miningTip)
+        } else if var races = doubleSpend {
+            if own { races.found(block, tree: tree) } else { races.honest(block, tree: tree) }
+            doubleSpend = races
+            setTip(attacker, races.miningTip)
+        }
+    }
+
+    /// Confirmations tracked by the double-spend races, with trials and successes of each.
+    public var doubleSpendResults: (trials: Int, successes: [Int])? {
+        doubleSpend.map { ($0.trials, $0.successes) }
     }
 
     private mutating func setTip(_ node: Int, _ block: BlockID) {

@@ -52,6 +52,15 @@ extension FedChainConfig {
             issues.check(change.factor.isFinite && change.factor > 0, "consensus.pow.hash_rate_changes.\(i).factor",
                          "expected a number > 0, found \(change.factor)")
         }
+        if adversary.kind != .none {
+            issues.check(adversary.share > 0 && adversary.share < 1, "adversary.share",
+                         "expected a number between 0 and 1 (exclusive) for an attack, found \(adversary.share)")
+        } else {
+            issues.check(adversary.share == 0, "adversary.share", "expected 0 when adversary.kind is none, found \(adversary.share)")
+        }
+        issues.probability(adversary.gamma, "adversary.gamma")
+        issues.check((1...10).contains(adversary.confirmations), "adversary.confirmations",
+                     "expected an integer from 1 to 10, found \(adversary.confirmations)")
         issues.nonNegative(energy.efficiencyJPerTh, "energy.efficiency_j_per_th")
         issues.check(energy.pue.isFinite && energy.pue >= 1, "energy.pue", "expected a number >= 1, found \(energy.pue)")
         for (role, watts) in zip(["full_node", "miner", "validator", "representative", "idle"], energy.baselineW.byRole) {

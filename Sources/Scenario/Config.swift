@@ -12,6 +12,8 @@ public struct FedChainConfig: Codable, Equatable, Sendable {
     public var network = NetworkConfig()
     /// Block production.
     public var consensus = ConsensusConfig()
+    /// An attacking node (node 0), if any.
+    public var adversary = AdversaryConfig()
     /// How work turns into joules.
     public var energy = EnergyConfig()
 
@@ -115,6 +117,30 @@ public struct RelayConfig: Codable, Equatable, Sendable {
     public var compact = CompactBlockParameters.simblock2019
 
     /// The defaults.
+    public init() {}
+}
+
+/// The attacks the simulator runs.
+public enum AdversaryKind: String, ConfigChoice {
+    case none
+    /// Eyal-Sirer selfish mining.
+    case selfish
+    /// Rosenfeld's double-spend race.
+    case doubleSpend = "double_spend"
+}
+
+/// An attacking node: node 0, with hash share `share` (PoW).
+public struct AdversaryConfig: Codable, Equatable, Sendable {
+    /// Which attack.
+    public var kind: AdversaryKind = .none
+    /// The attacker's share of the total hash rate (its hash rate is set to give it).
+    public var share: Double = 0
+    /// Selfish mining: share of honest miners that mine on the attacker's block in a tie.
+    public var gamma: Double = 0
+    /// Double spend: blocks the merchant waits for.
+    public var confirmations: Int = 6
+
+    /// The defaults (no attack).
     public init() {}
 }
 

@@ -58,6 +58,7 @@ public enum Runner {
         let report = ChainReport(model: model, simTime: scheduler.now)
         report.write(into: &record)
         EnergyReport(model: model, simTime: scheduler.now, mainChain: report.mainChain).write(into: &record)
+        AdversaryReport(model: model, mainChain: report.mainChain).write(into: &record)
         NetworkReport(relay: model.relay).write(into: &record)
         return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)
     }

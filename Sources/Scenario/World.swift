@@ -59,7 +59,18 @@ public enum World {
         let streams = RandomStreams(seed: config.seed)
         let network = try network(setup, streams: streams)
         let hashStream = streams.stream("pow.hash_rate")
-        let hashRate = (0..<config.network.nodes).map { _ in config.consensus.pow.hashRateThS.draw(using: hashStream) }
+        var hashRate = (0..<config.network.nodes).map { _ in config.consensus.pow.hashRateThS.draw(using: hashStream) }
+        let attack = config.adversary
+        let strategy: AdversaryStrategy
+        switch attack.kind {
+        case .none: strategy = .none
+        case .selfish: strategy = .selfish(gamma: attack.gamma)
+        case .doubleSpend: strategy = .doubleSpend(confirmations: attack.confirmations)
+        }
+        if attack.kind != .none {
+            // Node 0 attacks; its hash rate makes its share of the total exactly `share`.
+            hashRate[0] = attack.share / (1 - attack.share) * hashRate.dropFirst().reduce(0, +)
+        }
         let pow = PoWParameters(
             blockInterval: SimDuration(seconds: config.consensus.blockIntervalS),
             blockSizeBytes: config.consensus.blockSizeBytes,
@@ -70,7 +81,8 @@ public enum World {
             hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) })
         let energy = EnergyParameters(efficiencyJPerTH: config.energy.efficiencyJPerTh, pue: config.energy.pue,
                                       baselineW: config.energy.baselineW.byRole, networkJPerByte: config.energy.networkJPerByte)
-        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, energy: energy, streams: streams)
+        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, energy: energy,
+                           adversary: strategy, attacker: 0, streams: streams)
     }
 }
 

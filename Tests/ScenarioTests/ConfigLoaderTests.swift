@@ -40,6 +40,17 @@ final class ConfigLoaderTests: XCTestCase {
                     at: .file(path: "t.yaml", line: 3, column: 58), key: "consensus.pow.hash_rate_th_s.max", contains: "> min")
     }
 
+    func testAdversaryRanges() {
+        assertError("adversary: {kind: selfish, share: 1.5}\n", at: .file(path: "t.yaml", line: 1, column: 35), key: "adversary.share",
+                    contains: "between 0 and 1")
+        assertError("adversary: {share: 0.3}\n", at: .file(path: "t.yaml", line: 1, column: 20), key: "adversary.share",
+                    contains: "expected 0 when adversary.kind is none")
+        assertError("adversary: {kind: double_spend, share: 0.1, confirmations: 0}\n", at: .file(path: "t.yaml", line: 1, column: 60),
+                    key: "adversary.confirmations", contains: "from 1 to 10")
+        assertError("adversary: {kind: eclipse}\n", at: .file(path: "t.yaml", line: 1, column: 19), key: "adversary.kind",
+                    contains: "one of none, selfish, double_spend")
+    }
+
     func testStructuralErrors() {
         assertError("network:\n  nodse: 10\n", at: .file(path: "t.yaml", line: 2, column: 3), key: "network.nodse", contains: "did you mean 'nodes'")
         assertError("netwrk: {}\n", at: .file(path: "t.yaml", line: 1, column: 1), key: "netwrk", contains: "did you mean 'network'")
