@@ -2,17 +2,17 @@ import Ledger
 import NetworkModel
 import SimKernel
 
-/// The seam every consensus protocol implements (PoW now; PoS and hierarchical later): a
-/// simulation model that produces blocks into a `BlockTree` and spreads them with a `BlockRelay`.
+/// The seam every consensus protocol implements (PoW, PoS, ...): a simulation model that
+/// produces blocks into a shared `ChainState` and decides what each node announces.
 public protocol ConsensusProtocol: SimModel {
     /// Schedules the protocol's first events (the first mining draw, the first slot, ...).
     mutating func start(scheduler: inout Scheduler)
-    /// Every block produced so far.
-    var tree: BlockTree { get }
-    /// The relay: who holds which block, how fast blocks spread, bytes per node.
-    var relay: BlockRelay { get }
-    /// The chain each node currently follows.
-    var tipOfNode: [BlockID] { get }
+    /// Blocks, relay, tips, series and energy meters.
+    var chain: ChainState { get }
+    /// The protocol's own per-node values for `/nodes` (e.g. `hash_rate_th_s`, `stake`).
+    func nodeColumns() -> [(name: String, values: [Double])]
+    /// The protocol's own summary keys at the end of a run (e.g. `empty_slot_rate`).
+    func summary(at time: SimTime) -> [(key: String, value: Double)]
 }
 
 /// Event kinds of block-producing protocols (below `RelayEventKind.base`).
@@ -21,4 +21,8 @@ public enum ConsensusEventKind {
     public static let blockFound: UInt16 = 1
     /// Every node's hash rate changes (payload: index of the change).
     public static let hashRateChange: UInt16 = 2
+    /// A node leads a slot (PoS; target: the node, payload: the slot number).
+    public static let slotLeader: UInt16 = 3
+    /// End of a slot (PoS; payload: the slot number).
+    public static let slotEnd: UInt16 = 4
 }

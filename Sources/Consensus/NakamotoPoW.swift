@@ -50,32 +50,21 @@ public struct PoWParameters: Sendable, Equatable {
 /// the same process; when the total rate changes (a hash-rate change, a tip crossing a retarget),
 /// the pending draw is replaced (a generation counter voids the old event).
 public struct NakamotoPoW: ConsensusProtocol {
-    public private(set) var tree = BlockTree()
-    public private(set) var relay: BlockRelay
-    public private(set) var tipOfNode: [BlockID]
+    public private(set) var chain: ChainState
     /// Initial hash rate of each node, TH/s.
     public let hashRate: [Double]
     /// The protocol's parameters.
     public let parameters: PoWParameters
-    /// After each block: (creation time, height of that block, blocks produced so far).
-    public private(set) var chainSeries: [(time: SimTime, height: Int32, blocks: Int32)] = []
     /// The current factor on every node's hash rate.
     public private(set) var hashRateFactor = 1.0
     /// Difficulty (TH) a child of each block gets.
     public private(set) var childDifficulty: [Double]
-    /// How work turns into joules.
-    public let energyParameters: EnergyParameters
-    /// Per-node energy meters (hashing and baseline power).
-    public private(set) var energy: EnergyMeters
-    /// After each block: (creation time, joules of all nodes so far, network included).
-    public private(set) var energySeries: [(time: SimTime, joules: Double)] = []
     /// The attacking node (when `adversary` is not `.none`).
     public let attacker: Int
     /// What the attacker does.
     public let adversary: AdversaryStrategy
     var selfish: SelfishMining?
     var doubleSpend: DoubleSpendRaces?
-    private let gammaStream: RandomStream
 
     var mining = MiningGroups()
     private var generation: UInt32 = 0
@@ -83,16 +72,22 @@ public struct NakamotoPoW: ConsensusProtocol {
     private var miningStopped = false
     private let finder: WeightedChoice
     private let miningStream: RandomStream
+    private let gammaStream: RandomStream
 
-    /// Creates the model; `streams` supplies `pow.mining` (and the relay's streams). Nodes with
-    /// hash rate are miners, the others full nodes.
-    /// With an `adversary`, node `attacker` follows that strategy instead of the honest rules.
+    /// Creates the model; `streams` supplies `pow.mining`, `adversary.gamma` (and the relay's
+    /// streams). Nodes with hash rate are miners, the others full nodes. With an `adversary`,
+    /// node `attacker` follows that strategy instead of the honest rules.
     public init(network: Network, relay parameters: RelayParameters, hashRate: [Double], pow: PoWParameters,
                 energy: EnergyParameters = .none, adversary: AdversaryStrategy = .none, attacker: Int = 0, streams: RandomStreams) {
         precondition(hashRate.count == network.nodeCount, "one hash rate per node")
         self.hashRate = hashRate
+        self.parameters = pow
         self.adversary = adversary
         self.attacker = attacker
+        self.chain = ChainState(network: network, relay: parameters, energy: energy, blockSizeBytes: pow.blockSizeBytes,
+                                txSizeBytes: pow.txSizeBytes, streams: streams)
+        self.finder = WeightedChoice(weights: hashRate)
+        self.miningStream = streams.stream("pow.mining")
         self.gammaStream = streams.stream("adversary.gamma")
         let total = hashRate.reduce(0, +)
         switch adversary {
@@ -100,22 +95,22 @@ public struct NakamotoPoW: ConsensusProtocol {
         case .selfish: selfish = SelfishMining()
         case .doubleSpend: doubleSpend = DoubleSpendRaces(share: hashRate[attacker] / total)
         }
-        self.parameters = pow
-        self.energyParameters = energy
-        self.energy = EnergyMeters(nodeCount: network.nodeCount)
-        self.finder = WeightedChoice(weights: hashRate)
-        self.miningStream = streams.stream("pow.mining")
-        self.tipOfNode = [BlockID](repeating: BlockTree.genesis, count: network.nodeCount)
-        self.relay = BlockRelay(network: network, parameters: parameters, streams: streams)
-        relay.addBlock(parent: -1, sizeBytes: 0, createdAt: .zero)
         let initial = total * pow.blockInterval.seconds
         self.childDifficulty = [initial]
         mining.add(total, at: initial)
         setHashingPower(factor: 1, at: .zero)
     }
 
-    /// The network the blocks travel on.
-    public var network: Network { relay.network }
+    /// Every block produced so far.
+    public var tree: BlockTree { chain.tree }
+    /// The relay.
+    public var relay: BlockRelay { chain.relay }
+    /// The chain each node follows.
+    public var tipOfNode: [BlockID] { chain.tipOfNode }
+
+    public func nodeColumns() -> [(name: String, values: [Double])] { [("hash_rate_th_s", hashRate)] }
+
+    public func summary(at time: SimTime) -> [(key: String, value: Double)] { [] }
 
     public mutating func start(scheduler: inout Scheduler) {
         for (index, change) in parameters.hashRateChanges.enumerated() {
@@ -134,7 +129,7 @@ public struct NakamotoPoW: ConsensusProtocol {
             setHashingPower(factor: hashRateFactor, at: scheduler.now)
         default:
             precondition(RelayEventKind.contains(event.kind), "NakamotoPoW got unknown event kind \(event.kind)")
-            relay.handle(event, scheduler: &scheduler)
+            chain.relay.handle(event, scheduler: &scheduler)
         }
         adoptConnectedBlocks(&scheduler)
         if !miningStopped && mining.rate(factor: hashRateFactor) != scheduledRate { redrawNextBlock(&scheduler) }
@@ -142,29 +137,20 @@ public struct NakamotoPoW: ConsensusProtocol {
 
     /// Every node's meter from `time` on: miners hash at `factor` x their initial rate.
     private mutating func setHashingPower(factor: Double, at time: SimTime) {
+        let energy = chain.energyParameters
         for node in hashRate.indices {
-            energy.set(node, role: hashRate[node] > 0 ? .miner : .fullNode,
-                       hashingW: energyParameters.hashingPowerW(hashRateTHs: hashRate[node] * factor), parameters: energyParameters, at: time)
+            chain.energy.set(node, role: hashRate[node] > 0 ? .miner : .fullNode,
+                             hashingW: energy.hashingPowerW(hashRateTHs: hashRate[node] * factor), parameters: energy, at: time)
         }
-    }
-
-    /// Joules of all nodes up to `time`: hashing, baseline, and the bytes sent so far.
-    public func energyJ(at time: SimTime) -> Double {
-        energy.totalJ(at: time) + Double(relay.traffic.totalBytes) * energyParameters.networkJPerByte
     }
 
     private mutating func mineBlock(_ scheduler: inout Scheduler) {
         let difficulty = mining.drawDifficulty(factor: hashRateFactor, using: miningStream)
         var miner = finder.draw(using: miningStream)
         while childDifficulty[Int(tipOfNode[miner])] != difficulty { miner = finder.draw(using: miningStream) }
-        let parent = tipOfNode[miner]
-        let block = tree.append(parent: parent, producer: miner, at: scheduler.now, sizeBytes: parameters.blockSizeBytes,
-                                txCount: parameters.blockSizeBytes / max(parameters.txSizeBytes, 1), difficulty: difficulty)
+        let block = chain.produce(on: tipOfNode[miner], by: miner, at: scheduler.now, difficulty: difficulty)
         childDifficulty.append(nextDifficulty(after: block))
-        relay.addBlock(parent: parent, sizeBytes: parameters.blockSizeBytes, createdAt: scheduler.now)
-        chainSeries.append((scheduler.now, tree.height[Int(block)], Int32(tree.count - 1)))
-        energySeries.append((scheduler.now, energyJ(at: scheduler.now)))
-        relay.originate(block, at: miner, scheduler: &scheduler)
+        chain.relay.originate(block, at: miner, scheduler: &scheduler)
         if let target = parameters.targetHeight, Int(tree.height[Int(block)]) >= target {
             miningStopped = true
             generation &+= 1
@@ -192,10 +178,10 @@ public struct NakamotoPoW: ConsensusProtocol {
                 attackerConnected(block, &scheduler)
             } else if tree.isBetter(block, than: tipOfNode[Int(node)]) || joinsRace(block, node: Int(node)) {
                 setTip(Int(node), block)
-                relay.announce(block, from: Int(node), except: Int(source), scheduler: &scheduler)
+                chain.relay.announce(block, from: Int(node), except: Int(source), scheduler: &scheduler)
             }
         }
-        relay.clearConnected()
+        chain.relay.clearConnected()
     }
 
     /// An honest node that holds an equally good block switches to the selfish miner's tying
@@ -211,7 +197,7 @@ public struct NakamotoPoW: ConsensusProtocol {
         if var strategy = selfish {
             let publish = own ? strategy.found(block, tree: tree) : strategy.honest(block, tree: tree)
             selfish = strategy
-            for b in publish { relay.announce(b, from: attacker, except: -1, scheduler: &scheduler) }
+            for b in publish { chain.relay.announce(b, from: attacker, except: -1, scheduler: &scheduler) }
             setTip(attacker, strategy.miningTip)
         } else if var races = doubleSpend {
             if own { races.found(block, tree: tree) } else { races.honest(block, tree: tree) }
@@ -228,6 +214,6 @@ public struct NakamotoPoW: ConsensusProtocol {
     private mutating func setTip(_ node: Int, _ block: BlockID) {
         let old = childDifficulty[Int(tipOfNode[node])], new = childDifficulty[Int(block)]
         if old != new { mining.move(hashRate[node], from: old, to: new) }
-        tipOfNode[node] = block
+        chain.tipOfNode[node] = block
     }
 }

@@ -1,7 +1,7 @@
 import Consensus
 import Metrics
 
-/// The adversary's summary keys and `/adversary/double_spend`, when an attack runs.
+/// The adversary's summary keys and `/adversary/double_spend`, when an attack runs (PoW).
 struct AdversaryReport {
     let model: NakamotoPoW
     let mainChain: [Bool]

@@ -6,27 +6,28 @@ import SimKernel
 
 /// The chain's summary keys and tables (`/chain/blocks`, `/chain/propagation`, `/nodes`,
 /// `/metrics/chain`), computed once at the end of a run.
-struct ChainReport {
-    let model: NakamotoPoW
+struct ChainReport<Model: ConsensusProtocol> {
+    let model: Model
     let simTime: SimTime
     /// Which blocks are on the main chain (genesis included).
     let mainChain: [Bool]
 
-    init(model: NakamotoPoW, simTime: SimTime) {
+    init(model: Model, simTime: SimTime) {
         self.model = model
         self.simTime = simTime
-        self.mainChain = model.tree.mainChainMask(tip: model.tree.bestTip())
+        self.mainChain = model.chain.tree.mainChainMask(tip: model.chain.tree.bestTip())
     }
 
     func write(into record: inout RunRecord) {
-        let tree = model.tree
+        let chain = model.chain
+        let tree = chain.tree
         let tip = tree.bestTip()
         let onMain = mainChain
         let total = tree.count - 1
         let main = Int(tree.height[Int(tip)])
         let stale = total - main
         let mainBlocks = (1..<tree.count).filter { onMain[$0] }
-        let reach = model.relay.reach
+        let reach = chain.relay.reach
 
         record.setSummary("blocks_total", .int(Int64(total)))
         record.setSummary("blocks_main", .int(Int64(main)))
@@ -60,7 +61,7 @@ struct ChainReport {
             Column("nodes_reached", .int64((0..<tree.count).map { Int64(reach.holderCount($0)) })),
         ], attributes: [("note", .string("seconds from block creation until 50/90/100 % of nodes hold it; NaN: never reached"))]))
 
-        let network = model.network
+        let network = chain.network
         var mined = [Int64](repeating: 0, count: network.nodeCount)
         var minedMain = [Int64](repeating: 0, count: network.nodeCount)
         for block in 1..<tree.count {
@@ -72,18 +73,19 @@ struct ChainReport {
         record.setTable("/nodes", Table([
             Column("id", .int64((0..<network.nodeCount).map(Int64.init))),
             Column("region", .string(network.regionOfNode.map { regionNames[Int($0)] })),
-            Column("role", .string(model.energy.role.map(\.name))),
-            Column("uses_compact", .uint8(model.relay.usesCompact.map { $0 ? 1 : 0 })),
+            Column("role", .string(chain.energy.role.map(\.name))),
+            Column("uses_compact", .uint8(chain.relay.usesCompact.map { $0 ? 1 : 0 })),
             Column("degree", .int64((0..<network.nodeCount).map { Int64(network.topology.neighbours(of: $0).count) })),
-            Column("hash_rate_th_s", .double(model.hashRate)),
+        ] + model.nodeColumns().map { Column($0.name, .double($0.values)) } + [
             Column("blocks_mined", .int64(mined)),
             Column("blocks_main", .int64(minedMain)),
-            Column("energy_j", .double(EnergyReport(model: model, simTime: simTime, mainChain: onMain).perNodeJ())),
+            Column("energy_j", .double(EnergyReport(chain: chain, simTime: simTime, mainChain: onMain).perNodeJ())),
         ]))
-        record.setTable("/metrics/chain", Table.timeSeries(times: model.chainSeries.map(\.time), [
-            Column("height", .int64(model.chainSeries.map { Int64($0.height) })),
-            Column("blocks_total", .int64(model.chainSeries.map { Int64($0.blocks) })),
+        record.setTable("/metrics/chain", Table.timeSeries(times: chain.chainSeries.map(\.time), [
+            Column("height", .int64(chain.chainSeries.map { Int64($0.height) })),
+            Column("blocks_total", .int64(chain.chainSeries.map { Int64($0.blocks) })),
         ]))
+        for (key, value) in model.summary(at: simTime) { record.setSummary(key, .double(value)) }
     }
 
     /// Median of `values`; NaN when empty.

@@ -4,25 +4,25 @@ import SimKernel
 
 /// The energy summary keys and `/metrics/energy`.
 struct EnergyReport {
-    let model: NakamotoPoW
+    let chain: ChainState
     let simTime: SimTime
     /// Which blocks are on the main chain (genesis included).
     let mainChain: [Bool]
 
     /// Hashing + baseline + network (bytes sent) joules per node.
     func perNodeJ() -> [Double] {
-        let (hashing, baseline) = model.energy.perNodeJ(at: simTime)
-        let sent = model.relay.traffic.bytesSentPerNode()
-        return hashing.indices.map { hashing[$0] + baseline[$0] + Double(sent[$0]) * model.energyParameters.networkJPerByte }
+        let (hashing, baseline) = chain.energy.perNodeJ(at: simTime)
+        let sent = chain.relay.traffic.bytesSentPerNode()
+        return hashing.indices.map { hashing[$0] + baseline[$0] + Double(sent[$0]) * chain.energyParameters.networkJPerByte }
     }
 
     func write(into record: inout RunRecord) {
-        let parameters = model.energyParameters
-        let (hashing, baseline) = model.energy.perNodeJ(at: simTime)
+        let parameters = chain.energyParameters
+        let (hashing, baseline) = chain.energy.perNodeJ(at: simTime)
         let hashingJ = hashing.reduce(0, +), baselineJ = baseline.reduce(0, +)
-        let networkJ = Double(model.relay.traffic.totalBytes) * parameters.networkJPerByte
+        let networkJ = Double(chain.relay.traffic.totalBytes) * parameters.networkJPerByte
         let totalJ = hashingJ + baselineJ + networkJ
-        let tree = model.tree
+        let tree = chain.tree
         let staleJ = (1..<tree.count).filter { !mainChain[$0] }.reduce(0.0) { $0 + parameters.blockWorkJ(difficultyTH: tree.difficulty[$1]) }
         let mainBlocks = mainChain.dropFirst().filter { $0 }.count
         let mainTx = (1..<tree.count).filter { mainChain[$0] }.reduce(0) { $0 + Int(tree.txCount[$1]) }
@@ -39,8 +39,8 @@ struct EnergyReport {
         record.setSummary("power_mean_w", .double(meanW))
         record.setSummary("energy_twh_per_year", .double(EnergyParameters.terawattHoursPerYear(meanPowerW: meanW)))
 
-        record.setTable("/metrics/energy", Table.timeSeries(times: model.energySeries.map(\.time), [
-            Column("energy_j", .double(model.energySeries.map(\.joules))),
+        record.setTable("/metrics/energy", Table.timeSeries(times: chain.energySeries.map(\.time), [
+            Column("energy_j", .double(chain.energySeries.map(\.joules))),
         ], attributes: [("note", .string("joules of all nodes since the start (hashing, baseline, network), sampled at each block"))]))
     }
 }

@@ -34,8 +34,16 @@ public enum Runner {
     /// Runs `setup`; `progress` (if any) is called between slices of events, which does not
     /// change the result. Throws `World.BuildError` when the world cannot be built as configured.
     public static func run(_ setup: RunSetup, progress: ((RunProgress) -> Void)? = nil) throws -> RunOutcome {
-        let config = setup.config
-        var model = try World.proofOfWork(setup)
+        switch setup.config.consensus.kind {
+        case .pow:
+            var model = try World.proofOfWork(setup)
+            return execute(&model, setup.config, progress)
+        }
+    }
+
+    /// Runs one built model to its stop condition and writes its record.
+    private static func execute<Model: ConsensusProtocol>(_ model: inout Model, _ config: FedChainConfig,
+                                                          _ progress: ((RunProgress) -> Void)?) -> RunOutcome {
         var scheduler = Scheduler(expectedPendingEvents: config.network.nodes * 4)
         model.start(scheduler: &scheduler)
         let maxTime = config.stop.timeS > 0 ? SimTime.zero + SimDuration(seconds: config.stop.timeS) : nil
@@ -44,7 +52,7 @@ public enum Runner {
         repeat {
             let sliceEnd = min(maxEvents, scheduler.eventsProcessed &+ progressSlice)
             reason = scheduler.run(&model, until: StopCondition(maxTime: maxTime, maxEvents: sliceEnd))
-            progress?(RunProgress(simTime: scheduler.now, events: scheduler.eventsProcessed, blocks: model.tree.count - 1))
+            progress?(RunProgress(simTime: scheduler.now, events: scheduler.eventsProcessed, blocks: model.chain.tree.count - 1))
         } while reason == .eventLimit && scheduler.eventsProcessed < maxEvents
 
         var record = RunRecord()
@@ -57,9 +65,9 @@ public enum Runner {
         record.setSummary("events_processed", .int(Int64(clamping: scheduler.eventsProcessed)))
         let report = ChainReport(model: model, simTime: scheduler.now)
         report.write(into: &record)
-        EnergyReport(model: model, simTime: scheduler.now, mainChain: report.mainChain).write(into: &record)
-        AdversaryReport(model: model, mainChain: report.mainChain).write(into: &record)
-        NetworkReport(relay: model.relay).write(into: &record)
+        EnergyReport(chain: model.chain, simTime: scheduler.now, mainChain: report.mainChain).write(into: &record)
+        if let pow = model as? NakamotoPoW { AdversaryReport(model: pow, mainChain: report.mainChain).write(into: &record) }
+        NetworkReport(relay: model.chain.relay).write(into: &record)
         return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)
     }
 }
