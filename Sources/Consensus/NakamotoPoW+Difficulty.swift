@@ -7,12 +7,12 @@ extension NakamotoPoW {
     /// [1/clamp, clamp]: the first block of each epoch (heights K+1, 2K+1, ...) gets the new value.
     /// Bitcoin measures 2015 of its 2016 intervals; we measure all K.
     func nextDifficulty(after block: BlockID) -> Double {
-        let current = tree.difficulty[Int(block)]
+        let current = chain.tree.difficulty[Int(block)]
         let k = parameters.retargetBlocks
-        let childHeight = Int(tree.height[Int(block)]) + 1
+        let childHeight = Int(chain.tree.height[Int(block)]) + 1
         guard k > 0, childHeight > k, (childHeight - 1) % k == 0 else { return current }
-        let first = tree.ancestor(of: block, atHeight: Int32(childHeight - 1 - k))
-        let actual = (tree.created[Int(block)] - tree.created[Int(first)]).seconds
+        let first = chain.tree.ancestor(of: block, atHeight: Int32(childHeight - 1 - k))
+        let actual = (chain.tree.created[Int(block)] - chain.tree.created[Int(first)]).seconds
         let target = Double(k) * parameters.blockInterval.seconds
         let factor = actual > 0 ? target / actual : parameters.retargetClamp
         return current * min(max(factor, 1 / parameters.retargetClamp), parameters.retargetClamp)

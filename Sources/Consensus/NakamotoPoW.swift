@@ -147,11 +147,11 @@ public struct NakamotoPoW: ConsensusProtocol {
     private mutating func mineBlock(_ scheduler: inout Scheduler) {
         let difficulty = mining.drawDifficulty(factor: hashRateFactor, using: miningStream)
         var miner = finder.draw(using: miningStream)
-        while childDifficulty[Int(tipOfNode[miner])] != difficulty { miner = finder.draw(using: miningStream) }
-        let block = chain.produce(on: tipOfNode[miner], by: miner, at: scheduler.now, difficulty: difficulty)
+        while childDifficulty[Int(chain.tipOfNode[miner])] != difficulty { miner = finder.draw(using: miningStream) }
+        let block = chain.produce(on: chain.tipOfNode[miner], by: miner, at: scheduler.now, difficulty: difficulty)
         childDifficulty.append(nextDifficulty(after: block))
         chain.relay.originate(block, at: miner, scheduler: &scheduler)
-        if let target = parameters.targetHeight, Int(tree.height[Int(block)]) >= target {
+        if let target = parameters.targetHeight, Int(chain.tree.height[Int(block)]) >= target {
             miningStopped = true
             generation &+= 1
         } else {
@@ -172,11 +172,11 @@ public struct NakamotoPoW: ConsensusProtocol {
     /// becomes the node's tip is announced (Bitcoin nodes do not relay side-chain blocks). The
     /// attacker's blocks go to its strategy instead.
     private mutating func adoptConnectedBlocks(_ scheduler: inout Scheduler) {
-        for i in 0..<relay.connectedNow.count {
-            let (node, block, source) = relay.connectedNow[i]
+        for i in 0..<chain.relay.connectedNow.count {
+            let (node, block, source) = chain.relay.connectedNow[i]
             if adversary != .none && Int(node) == attacker {
                 attackerConnected(block, &scheduler)
-            } else if tree.isBetter(block, than: tipOfNode[Int(node)]) || joinsRace(block, node: Int(node)) {
+            } else if chain.tree.isBetter(block, than: chain.tipOfNode[Int(node)]) || joinsRace(block, node: Int(node)) {
                 setTip(Int(node), block)
                 chain.relay.announce(block, from: Int(node), except: Int(source), scheduler: &scheduler)
             }
@@ -188,19 +188,19 @@ public struct NakamotoPoW: ConsensusProtocol {
     /// block with probability gamma.
     private func joinsRace(_ block: BlockID, node: Int) -> Bool {
         guard case .selfish(let gamma) = adversary, block == selfish?.raceBlock,
-              tree.chainWork[Int(block)] == tree.chainWork[Int(tipOfNode[node])] else { return false }
+              chain.tree.chainWork[Int(block)] == chain.tree.chainWork[Int(chain.tipOfNode[node])] else { return false }
         return gammaStream.uniform() < gamma
     }
 
     private mutating func attackerConnected(_ block: BlockID, _ scheduler: inout Scheduler) {
-        let own = Int(tree.producer[Int(block)]) == attacker
+        let own = Int(chain.tree.producer[Int(block)]) == attacker
         if var strategy = selfish {
-            let publish = own ? strategy.found(block, tree: tree) : strategy.honest(block, tree: tree)
+            let publish = own ? strategy.found(block, tree: chain.tree) : strategy.honest(block, tree: chain.tree)
             selfish = strategy
             for b in publish { chain.relay.announce(b, from: attacker, except: -1, scheduler: &scheduler) }
             setTip(attacker, strategy.miningTip)
         } else if var races = doubleSpend {
-            if own { races.found(block, tree: tree) } else { races.honest(block, tree: tree) }
+            if own { races.found(block, tree: chain.tree) } else { races.honest(block, tree: chain.tree) }
             doubleSpend = races
             setTip(attacker, races.miningTip)
         }
@@ -212,7 +212,7 @@ public struct NakamotoPoW: ConsensusProtocol {
     }
 
     private mutating func setTip(_ node: Int, _ block: BlockID) {
-        let old = childDifficulty[Int(tipOfNode[node])], new = childDifficulty[Int(block)]
+        let old = childDifficulty[Int(chain.tipOfNode[node])], new = childDifficulty[Int(block)]
         if old != new { mining.move(hashRate[node], from: old, to: new) }
         chain.tipOfNode[node] = block
     }
