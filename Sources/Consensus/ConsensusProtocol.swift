@@ -13,6 +13,8 @@ public protocol ConsensusProtocol: SimModel {
     func nodeColumns() -> [(name: String, values: [Double])]
     /// The protocol's own summary keys at the end of a run (e.g. `empty_slot_rate`).
     func summary(at time: SimTime) -> [(key: String, value: Double)]
+    /// Joules of work that producing `block` cost (PoW: its difficulty's hashes; PoS: none).
+    func blockWorkJ(_ block: BlockID) -> Double
 }
 
 /// Event kinds of block-producing protocols (below `RelayEventKind.base`).
@@ -23,6 +25,10 @@ public enum ConsensusEventKind {
     public static let hashRateChange: UInt16 = 2
     /// A node leads a slot (PoS; target: the node, payload: the slot number).
     public static let slotLeader: UInt16 = 3
-    /// End of a slot (PoS; payload: the slot number).
+    /// Ethereum: the start of a slot (payload: the slot number).
     public static let slotEnd: UInt16 = 4
+    /// Ethereum: a validator attests (target: the validator, payload: the epoch).
+    public static let attestation: UInt16 = 5
+    /// Ethereum: an epoch closes (payload: the epoch).
+    public static let epochEnd: UInt16 = 6
 }

@@ -112,6 +112,10 @@ public struct NakamotoPoW: ConsensusProtocol {
 
     public func summary(at time: SimTime) -> [(key: String, value: Double)] { [] }
 
+    public func blockWorkJ(_ block: BlockID) -> Double {
+        chain.energyParameters.blockWorkJ(difficultyTH: chain.tree.difficulty[Int(block)])
+    }
+
     public mutating func start(scheduler: inout Scheduler) {
         for (index, change) in parameters.hashRateChanges.enumerated() {
             scheduler.schedule(at: change.at, target: 0, kind: ConsensusEventKind.hashRateChange, payload: UInt32(index))

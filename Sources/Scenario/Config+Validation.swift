@@ -52,6 +52,15 @@ extension FedChainConfig {
             issues.check(change.factor.isFinite && change.factor > 0, "consensus.pow.hash_rate_changes.\(i).factor",
                          "expected a number > 0, found \(change.factor)")
         }
+        let pos = consensus.pos
+        issues.check(pos.slotS.isFinite && pos.slotS >= 1e-6, "consensus.pos.slot_s", "expected a number >= 1e-6, found \(pos.slotS)")
+        issues.check(pos.activeSlotCoefficient > 0 && pos.activeSlotCoefficient <= 1, "consensus.pos.active_slot_coefficient",
+                     "expected a number in (0, 1], found \(pos.activeSlotCoefficient)")
+        issues.check((1...10_000).contains(pos.slotsPerEpoch), "consensus.pos.slots_per_epoch",
+                     "expected an integer from 1 to 10000, found \(pos.slotsPerEpoch)")
+        pos.stake.check(at: "consensus.pos.stake", into: &issues)
+        issues.check(consensus.kind == .pow || adversary.kind == .none, "adversary.kind",
+                     "expected none with consensus.kind \(consensus.kind.rawValue) (the attacks are PoW attacks), found \(adversary.kind.rawValue)")
         if adversary.kind != .none {
             issues.check(adversary.share > 0 && adversary.share < 1, "adversary.share",
                          "expected a number between 0 and 1 (exclusive) for an attack, found \(adversary.share)")

@@ -1,3 +1,4 @@
+import Consensus
 import NetworkModel
 
 /// A whole run's configuration, fully resolved: every key has a value (file, `--set`, or
@@ -177,6 +178,7 @@ public struct BaselineConfig: Codable, Equatable, Sendable {
 /// The consensus protocols the simulator runs.
 public enum ConsensusKind: String, ConfigChoice {
     case pow
+    case pos
 }
 
 /// Block production, common to every protocol, and each protocol's own section.
@@ -191,6 +193,25 @@ public struct ConsensusConfig: Codable, Equatable, Sendable {
     public var txSizeBytes: Int = 500
     /// Proof of work.
     public var pow = PoWConfig()
+    /// Proof of stake.
+    public var pos = PoSConfig()
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Proof of stake (docs/consensus.md).
+public struct PoSConfig: Codable, Equatable, Sendable {
+    /// `praos` (slot lottery) or `ethereum` (proposer per slot, committees, finality).
+    public var mode: PoSMode = .praos
+    /// Slot length, seconds (Praos mainnet 1, Ethereum 12).
+    public var slotS: Double = 1
+    /// Praos: active slot coefficient f (mainnet 0.05).
+    public var activeSlotCoefficient: Double = 0.05
+    /// Ethereum: slots per epoch.
+    public var slotsPerEpoch: Int = 32
+    /// Per-node stake.
+    public var stake = DistributionConfig(distribution: .constant, mean: 1, sd: 0, min: 0, max: 0)
 
     /// The defaults.
     public init() {}

@@ -1,3 +1,4 @@
+import Consensus
 import NetworkModel
 
 /// A config value chosen from a fixed list of names. Decoding an unknown name fails with a
@@ -26,3 +27,4 @@ extension ConfigChoice {
 extension LatencyDistribution: ConfigChoice {}
 extension RelayProtocol: ConfigChoice {}
 extension UplinkHold: ConfigChoice {}
+extension PoSMode: ConfigChoice {}

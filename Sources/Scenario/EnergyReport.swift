@@ -1,4 +1,5 @@
 import Consensus
+import Ledger
 import Metrics
 import SimKernel
 
@@ -8,6 +9,8 @@ struct EnergyReport {
     let simTime: SimTime
     /// Which blocks are on the main chain (genesis included).
     let mainChain: [Bool]
+    /// Joules of work per block (from the protocol); only the summary needs it.
+    var blockWorkJ: (BlockID) -> Double = { _ in 0 }
 
     /// Hashing + baseline + network (bytes sent) joules per node.
     func perNodeJ() -> [Double] {
@@ -23,7 +26,7 @@ struct EnergyReport {
         let networkJ = Double(chain.relay.traffic.totalBytes) * parameters.networkJPerByte
         let totalJ = hashingJ + baselineJ + networkJ
         let tree = chain.tree
-        let staleJ = (1..<tree.count).filter { !mainChain[$0] }.reduce(0.0) { $0 + parameters.blockWorkJ(difficultyTH: tree.difficulty[$1]) }
+        let staleJ = (1..<tree.count).filter { !mainChain[$0] }.reduce(0.0) { $0 + blockWorkJ(BlockID($1)) }
         let mainBlocks = mainChain.dropFirst().filter { $0 }.count
         let mainTx = (1..<tree.count).filter { mainChain[$0] }.reduce(0) { $0 + Int(tree.txCount[$1]) }
         let seconds = simTime.seconds

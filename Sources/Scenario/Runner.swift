@@ -38,6 +38,9 @@ public enum Runner {
         case .pow:
             var model = try World.proofOfWork(setup)
             return execute(&model, setup.config, progress)
+        case .pos:
+            var model = try World.proofOfStake(setup)
+            return execute(&model, setup.config, progress)
         }
     }
 
@@ -65,7 +68,7 @@ public enum Runner {
         record.setSummary("events_processed", .int(Int64(clamping: scheduler.eventsProcessed)))
         let report = ChainReport(model: model, simTime: scheduler.now)
         report.write(into: &record)
-        EnergyReport(chain: model.chain, simTime: scheduler.now, mainChain: report.mainChain).write(into: &record)
+        EnergyReport(chain: model.chain, simTime: scheduler.now, mainChain: report.mainChain, blockWorkJ: model.blockWorkJ).write(into: &record)
         if let pow = model as? NakamotoPoW { AdversaryReport(model: pow, mainChain: report.mainChain).write(into: &record) }
         NetworkReport(relay: model.chain.relay).write(into: &record)
         return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)

@@ -79,10 +79,30 @@ public enum World {
             retargetBlocks: config.consensus.pow.retargetBlocks,
             retargetClamp: config.consensus.pow.retargetClamp,
             hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) })
-        let energy = EnergyParameters(efficiencyJPerTH: config.energy.efficiencyJPerTh, pue: config.energy.pue,
-                                      baselineW: config.energy.baselineW.byRole, networkJPerByte: config.energy.networkJPerByte)
-        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, energy: energy,
+        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, energy: energy(config.energy),
                            adversary: strategy, attacker: 0, streams: streams)
+    }
+
+    /// The proof-of-stake model of `setup`.
+    public static func proofOfStake(_ setup: RunSetup) throws -> ProofOfStake {
+        let config = setup.config
+        let streams = RandomStreams(seed: config.seed)
+        let network = try network(setup, streams: streams)
+        let stakeStream = streams.stream("pos.stake")
+        let stake = (0..<config.network.nodes).map { _ in config.consensus.pos.stake.draw(using: stakeStream) }
+        guard stake.contains(where: { $0 > 0 }) else { throw BuildError(description: "consensus.pos.stake gave every node zero stake") }
+        let pos = config.consensus.pos
+        let parameters = PoSParameters(mode: pos.mode, slot: SimDuration(seconds: pos.slotS), activeSlotCoefficient: pos.activeSlotCoefficient,
+                                       slotsPerEpoch: pos.slotsPerEpoch, blockSizeBytes: config.consensus.blockSizeBytes,
+                                       txSizeBytes: config.consensus.txSizeBytes, targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil)
+        return ProofOfStake(network: network, relay: relay(config.network.relay), stake: stake, pos: parameters, energy: energy(config.energy),
+                            streams: streams)
+    }
+
+    /// The energy parameters of `config`.
+    static func energy(_ config: EnergyConfig) -> EnergyParameters {
+        EnergyParameters(efficiencyJPerTH: config.efficiencyJPerTh, pue: config.pue, baselineW: config.baselineW.byRole,
+                         networkJPerByte: config.networkJPerByte)
     }
 }
 

@@ -64,6 +64,10 @@ public final class RandomStream {
     /// Lognormal: exp of a normal with mean `mu` and standard deviation `sigma`.
     @inlinable public func lognormal(mu: Double, sigma: Double) -> Double { gsl_ran_lognormal(rng, mu, sigma) }
 
+    /// Geometric: the number of trials up to and including the first success, each succeeding
+    /// with probability `p` (so at least 1).
+    @inlinable public func geometric(_ p: Double) -> Int { Int(gsl_ran_geometric(rng, p)) }
+
     /// Pareto (type I) with shape `alpha` and scale (minimum) `scale`.
     @inlinable public func pareto(shape alpha: Double, scale: Double) -> Double { gsl_ran_pareto(rng, alpha, scale) }
 

@@ -47,6 +47,10 @@ final class ConfigLoaderTests: XCTestCase {
                     contains: "expected 0 when adversary.kind is none")
         assertError("adversary: {kind: double_spend, share: 0.1, confirmations: 0}\n", at: .file(path: "t.yaml", line: 1, column: 60),
                     key: "adversary.confirmations", contains: "from 1 to 10")
+        assertError("consensus: {kind: pos}\nadversary: {kind: selfish, share: 0.3}\n", at: .file(path: "t.yaml", line: 2, column: 19),
+                    key: "adversary.kind", contains: "expected none with consensus.kind pos")
+        assertError("consensus: {pos: {active_slot_coefficient: 0}}\n", at: .file(path: "t.yaml", line: 1, column: 44),
+                    key: "consensus.pos.active_slot_coefficient", contains: "(0, 1]")
         assertError("adversary: {kind: eclipse}\n", at: .file(path: "t.yaml", line: 1, column: 19), key: "adversary.kind",
                     contains: "one of none, selfish, double_spend")
     }
