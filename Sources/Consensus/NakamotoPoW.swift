@@ -66,11 +66,15 @@ public struct NakamotoPoW: ConsensusProtocol {
     var selfish: SelfishMining?
     var doubleSpend: DoubleSpendRaces?
 
+    /// Which nodes mine (all, unless a wrapper such as hierarchical consensus elects some).
+    public private(set) var activeMiner: [Bool]
+    private var roles: (active: NodeRole, inactive: NodeRole) = (.miner, .fullNode)
+
     var mining = MiningGroups()
     private var generation: UInt32 = 0
     private var scheduledRate = 0.0
     private var miningStopped = false
-    private let finder: WeightedChoice
+    private var finder: WeightedChoice
     private let miningStream: RandomStream
     private let gammaStream: RandomStream
 
@@ -87,6 +91,7 @@ public struct NakamotoPoW: ConsensusProtocol {
         self.chain = ChainState(network: network, relay: parameters, energy: energy, blockSizeBytes: pow.blockSizeBytes,
                                 txSizeBytes: pow.txSizeBytes, streams: streams)
         self.finder = WeightedChoice(weights: hashRate)
+        self.activeMiner = hashRate.map { $0 > 0 }
         self.miningStream = streams.stream("pow.mining")
         self.gammaStream = streams.stream("adversary.gamma")
         let total = hashRate.reduce(0, +)
@@ -123,12 +128,13 @@ public struct NakamotoPoW: ConsensusProtocol {
         redrawNextBlock(&scheduler)
     }
 
-    public mutating func handle(_ event: Event, scheduler: inout Scheduler) {
+    public mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool {
         switch event.kind {
         case ConsensusEventKind.blockFound:
-            guard event.payload == generation else { return }   // replaced by a later draw
+            guard event.payload == generation else { return false }   // replaced by a later draw
             mineBlock(&scheduler)
         case ConsensusEventKind.hashRateChange:
+            guard !miningStopped else { return false }
             hashRateFactor = parameters.hashRateChanges[Int(event.payload)].factor
             setHashingPower(factor: hashRateFactor, at: scheduler.now)
         default:
@@ -137,14 +143,39 @@ public struct NakamotoPoW: ConsensusProtocol {
         }
         adoptConnectedBlocks(&scheduler)
         if !miningStopped && mining.rate(factor: hashRateFactor) != scheduledRate { redrawNextBlock(&scheduler) }
+        return true
     }
 
-    /// Every node's meter from `time` on: miners hash at `factor` x their initial rate.
+    /// From now on only the nodes marked in `active` mine; they take the role `roles.active`,
+    /// the others `roles.inactive` (e.g. representative and idle). The finder, the rate groups
+    /// and the meters are rebuilt and the next block time is redrawn. At least one active node
+    /// must have hash rate.
+    public mutating func setActiveMiners(_ active: [Bool], roles: (active: NodeRole, inactive: NodeRole), scheduler: inout Scheduler) {
+        precondition(active.count == hashRate.count && hashRate.indices.contains { active[$0] && hashRate[$0] > 0 },
+                     "at least one active miner with hash rate")
+        activeMiner = active
+        self.roles = roles
+        let rates = hashRate.indices.map { active[$0] ? hashRate[$0] : 0 }
+        finder = WeightedChoice(weights: rates)
+        mining = MiningGroups()
+        for node in rates.indices where rates[node] > 0 { mining.add(rates[node], at: childDifficulty[Int(chain.tipOfNode[node])]) }
+        if chain.tree.count == 1 {
+            // Before the first block, the genesis difficulty is set for the miners who start.
+            childDifficulty[0] = rates.reduce(0, +) * parameters.blockInterval.seconds
+            mining = MiningGroups()
+            mining.add(rates.reduce(0, +), at: childDifficulty[0])
+        }
+        setHashingPower(factor: hashRateFactor, at: scheduler.now)
+        if !miningStopped { redrawNextBlock(&scheduler) }
+    }
+
+    /// Every node's meter from `time` on: active miners hash at `factor` x their initial rate.
     private mutating func setHashingPower(factor: Double, at time: SimTime) {
         let energy = chain.energyParameters
         for node in hashRate.indices {
-            chain.energy.set(node, role: hashRate[node] > 0 ? .miner : .fullNode,
-                             hashingW: energy.hashingPowerW(hashRateTHs: hashRate[node] * factor), parameters: energy, at: time)
+            let mines = activeMiner[node] && hashRate[node] > 0
+            chain.energy.set(node, role: mines ? roles.active : roles.inactive,
+                             hashingW: mines ? energy.hashingPowerW(hashRateTHs: hashRate[node] * factor) : 0, parameters: energy, at: time)
         }
     }
 
@@ -217,7 +248,7 @@ public struct NakamotoPoW: ConsensusProtocol {
 
     private mutating func setTip(_ node: Int, _ block: BlockID) {
         let old = childDifficulty[Int(chain.tipOfNode[node])], new = childDifficulty[Int(block)]
-        if old != new { mining.move(hashRate[node], from: old, to: new) }
+        if old != new && activeMiner[node] { mining.move(hashRate[node], from: old, to: new) }
         chain.tipOfNode[node] = block
     }
 }

@@ -128,15 +128,15 @@ public struct ProofOfStake: ConsensusProtocol {
         }
     }
 
-    public mutating func handle(_ event: Event, scheduler: inout Scheduler) {
+    public mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool {
         switch event.kind {
         case ConsensusEventKind.slotLeader:
-            guard lastSlot == nil else { break }
+            guard lastSlot == nil else { return false }
             lead(Int(event.target), slot: Int(event.payload), &scheduler)
             scheduleNextLead(Int(event.target), after: Int(event.payload), &scheduler)
         case ConsensusEventKind.slotEnd:
             // Ethereum: the start of slot `payload`.
-            guard lastSlot == nil else { break }
+            guard lastSlot == nil else { return false }
             let slot = Int(event.payload)
             if slot % parameters.slotsPerEpoch == 0 { startEpoch(slot / parameters.slotsPerEpoch, &scheduler) }
             lead(proposer.draw(using: committees), slot: slot, &scheduler)
@@ -150,6 +150,7 @@ public struct ProofOfStake: ConsensusProtocol {
             chain.relay.handle(event, scheduler: &scheduler)
         }
         adoptConnectedBlocks(&scheduler)
+        return true
     }
 
     func slotStart(_ slot: Int) -> SimTime { SimTime(nanoseconds: UInt64(slot) * parameters.slot.nanoseconds) }

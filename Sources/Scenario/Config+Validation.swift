@@ -59,6 +59,20 @@ extension FedChainConfig {
         issues.check((1...10_000).contains(pos.slotsPerEpoch), "consensus.pos.slots_per_epoch",
                      "expected an integer from 1 to 10000, found \(pos.slotsPerEpoch)")
         pos.stake.check(at: "consensus.pos.stake", into: &issues)
+        let hier = consensus.hierarchical
+        issues.check(hier.clusters >= 1 && hier.clusters <= network.nodes, "consensus.hierarchical.clusters",
+                     "expected an integer from 1 to network.nodes (\(network.nodes)), found \(hier.clusters)")
+        issues.check(hier.representativesPerCluster >= 1, "consensus.hierarchical.representatives_per_cluster",
+                     "expected an integer >= 1, found \(hier.representativesPerCluster)")
+        issues.check(hier.electionPeriodBlocks >= 1, "consensus.hierarchical.election_period_blocks",
+                     "expected an integer >= 1, found \(hier.electionPeriodBlocks)")
+        let split = hier.rewardSplit
+        for (key, value) in [("producer", split.producer), ("cluster", split.cluster), ("foundation", split.foundation)] {
+            issues.probability(value, "consensus.hierarchical.reward_split.\(key)")
+        }
+        issues.check(abs(split.producer + split.cluster + split.foundation - 1) < 1e-9, "consensus.hierarchical.reward_split",
+                     "expected shares that sum to 1, found \(split.producer + split.cluster + split.foundation)")
+        hier.stake.check(at: "consensus.hierarchical.stake", into: &issues)
         issues.check(consensus.kind == .pow || adversary.kind == .none, "adversary.kind",
                      "expected none with consensus.kind \(consensus.kind.rawValue) (the attacks are PoW attacks), found \(adversary.kind.rawValue)")
         if adversary.kind != .none {

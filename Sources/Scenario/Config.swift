@@ -179,6 +179,7 @@ public struct BaselineConfig: Codable, Equatable, Sendable {
 public enum ConsensusKind: String, ConfigChoice {
     case pow
     case pos
+    case hierarchical
 }
 
 /// Block production, common to every protocol, and each protocol's own section.
@@ -195,6 +196,38 @@ public struct ConsensusConfig: Codable, Equatable, Sendable {
     public var pow = PoWConfig()
     /// Proof of stake.
     public var pos = PoSConfig()
+    /// Hierarchical clusters, stake-elected representatives, PoW among them.
+    public var hierarchical = HierarchicalConfig()
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Hierarchical consensus (defaults after the Matrix AI network: 21 miners, elections every 100
+/// blocks, rewards 40 % producer / 50 % elected / 10 % foundation). Representatives hash at
+/// `consensus.pow.hash_rate_th_s`; difficulty follows `consensus.pow`.
+public struct HierarchicalConfig: Codable, Equatable, Sendable {
+    /// Clusters per election.
+    public var clusters: Int = 3
+    /// Representatives each cluster elects.
+    public var representativesPerCluster: Int = 7
+    /// Blocks between elections.
+    public var electionPeriodBlocks: Int = 100
+    /// Shares of a block reward.
+    public var rewardSplit = RewardSplitConfig()
+    /// Per-node stake (elections are weighted by it).
+    public var stake = DistributionConfig(distribution: .exponential, mean: 1, sd: 0, min: 0, max: 0)
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Shares of a block reward; they sum to 1.
+public struct RewardSplitConfig: Codable, Equatable, Sendable {
+    public var producer: Double = 0.4
+    /// Split evenly among the producer's cluster.
+    public var cluster: Double = 0.5
+    public var foundation: Double = 0.1
 
     /// The defaults.
     public init() {}

@@ -41,6 +41,9 @@ public enum Runner {
         case .pos:
             var model = try World.proofOfStake(setup)
             return execute(&model, setup.config, progress)
+        case .hierarchical:
+            var model = try World.hierarchical(setup)
+            return execute(&model, setup.config, progress)
         }
     }
 

@@ -71,7 +71,33 @@ public enum World {
             // Node 0 attacks; its hash rate makes its share of the total exactly `share`.
             hashRate[0] = attack.share / (1 - attack.share) * hashRate.dropFirst().reduce(0, +)
         }
-        let pow = PoWParameters(
+        let pow = powParameters(config)
+        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, energy: energy(config.energy),
+                           adversary: strategy, attacker: 0, streams: streams)
+    }
+
+    /// The hierarchical model of `setup`: PoW parameters and hash rates from `consensus.pow`,
+    /// stake and elections from `consensus.hierarchical`.
+    public static func hierarchical(_ setup: RunSetup) throws -> HierarchicalConsensus {
+        let config = setup.config
+        let streams = RandomStreams(seed: config.seed)
+        let network = try network(setup, streams: streams)
+        let hashStream = streams.stream("pow.hash_rate")
+        let hashRate = (0..<config.network.nodes).map { _ in config.consensus.pow.hashRateThS.draw(using: hashStream) }
+        let stakeStream = streams.stream("hier.stake")
+        let h = config.consensus.hierarchical
+        let stake = (0..<config.network.nodes).map { _ in h.stake.draw(using: stakeStream) }
+        guard stake.contains(where: { $0 > 0 }) else { throw BuildError(description: "consensus.hierarchical.stake gave every node zero stake") }
+        let parameters = HierarchicalParameters(clusters: h.clusters, representativesPerCluster: h.representativesPerCluster,
+                                                electionPeriodBlocks: h.electionPeriodBlocks,
+                                                rewardSplit: (h.rewardSplit.producer, h.rewardSplit.cluster, h.rewardSplit.foundation))
+        return HierarchicalConsensus(network: network, relay: relay(config.network.relay), hashRate: hashRate, stake: stake,
+                                     pow: powParameters(config), hierarchical: parameters, energy: energy(config.energy), streams: streams)
+    }
+
+    /// The PoW parameters of `config`.
+    static func powParameters(_ config: FedChainConfig) -> PoWParameters {
+        PoWParameters(
             blockInterval: SimDuration(seconds: config.consensus.blockIntervalS),
             blockSizeBytes: config.consensus.blockSizeBytes,
             txSizeBytes: config.consensus.txSizeBytes,
@@ -79,8 +105,6 @@ public enum World {
             retargetBlocks: config.consensus.pow.retargetBlocks,
             retargetClamp: config.consensus.pow.retargetClamp,
             hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) })
-        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, energy: energy(config.energy),
-                           adversary: strategy, attacker: 0, streams: streams)
     }
 
     /// The proof-of-stake model of `setup`.

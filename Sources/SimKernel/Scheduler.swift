@@ -35,8 +35,10 @@ public struct Scheduler: Sendable {
 /// What a model does with an event. Models are values handled through generics, so a call costs
 /// no existential box and no closure.
 public protocol SimModel {
-    /// Handles one event; new events go through `scheduler`.
-    mutating func handle(_ event: Event, scheduler: inout Scheduler)
+    /// Handles one event; new events go through `scheduler`. Returns false when the event turned
+    /// out void (a replaced draw, a slot after production stopped): the clock then stays where
+    /// it was, so a run ends at its last real event rather than at a stale one.
+    mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool
 }
 
 /// Limits on a run besides the model running out of events.
@@ -79,9 +81,10 @@ extension Scheduler {
             }
             let event = queue.pop()!
             assert(event.time >= clock, "simulated time went backwards")
+            let previous = clock
             clock = event.time
             handled += 1
-            model.handle(event, scheduler: &self)
+            if !model.handle(event, scheduler: &self) { clock = previous }
         }
     }
 }

@@ -32,6 +32,7 @@ final class ProofOfStakeTests: XCTestCase {
             let slots = Double(model.slotsObserved(at: end))
             let empty = (slots - Double(model.slotsWithLeader)) / slots
             XCTAssertEqual(empty, 0.95, accuracy: 4 * (0.95 * 0.05 / slots).squareRoot(), "distribution \(i): \(slots) slots")
+            XCTAssertLessThan(end.seconds, slots + 1, "pending lottery draws after the last block do not extend the run")
         }
     }
 

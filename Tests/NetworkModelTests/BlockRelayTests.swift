@@ -5,9 +5,10 @@ import XCTest
 /// Runs the relay alone: every connected block is announced, as a node does with a new tip.
 struct RelayOnly: SimModel {
     var relay: BlockRelay
-    mutating func handle(_ event: Event, scheduler: inout Scheduler) {
+    mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool {
         relay.handle(event, scheduler: &scheduler)
         announceConnected(&scheduler)
+        return true
     }
     mutating func announceConnected(_ scheduler: inout Scheduler) {
         for i in 0..<relay.connectedNow.count {

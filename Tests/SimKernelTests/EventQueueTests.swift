@@ -46,14 +46,16 @@ final class RunLoopTests: XCTestCase {
         let stream = RandomStream(seed: 5)
         var seen: [SimTime] = []
         var remaining = 5000
-        mutating func handle(_ event: Event, scheduler: inout Scheduler) {
+        mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool {
+            guard event.kind == 0 else { return false }   // kind 1: void
             seen.append(scheduler.now)
             XCTAssertEqual(scheduler.now, event.time)
-            guard remaining > 0 else { return }
+            guard remaining > 0 else { return true }
             for _ in 0..<2 where remaining > 0 {
                 remaining -= 1
                 scheduler.schedule(after: SimDuration(nanoseconds: UInt64(stream.int(below: 1000))), target: 0, kind: 0)
             }
+            return true
         }
     }
 
@@ -65,6 +67,18 @@ final class RunLoopTests: XCTestCase {
         XCTAssertEqual(model.seen.count, 5001)
         XCTAssertEqual(scheduler.eventsProcessed, 5001)
         XCTAssertTrue(zip(model.seen, model.seen.dropFirst()).allSatisfy { $0 <= $1 })
+    }
+
+    /// A void event is counted but leaves the clock at the last real event.
+    func testVoidEventsDoNotAdvanceTheClock() {
+        var scheduler = Scheduler()
+        var model = Scatter()
+        model.remaining = 0
+        scheduler.schedule(at: SimTime(nanoseconds: 10), target: 0, kind: 0)
+        scheduler.schedule(at: SimTime(nanoseconds: 1_000_000), target: 0, kind: 1)
+        XCTAssertEqual(scheduler.run(&model), .queueEmpty)
+        XCTAssertEqual(scheduler.eventsProcessed, 2)
+        XCTAssertEqual(scheduler.now, SimTime(nanoseconds: 10))
     }
 
     func testTimeAndEventLimits() {
