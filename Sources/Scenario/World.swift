@@ -58,8 +58,7 @@ public enum World {
         let config = setup.config
         let streams = RandomStreams(seed: config.seed)
         let network = try network(setup, streams: streams)
-        let hashStream = streams.stream("pow.hash_rate")
-        var hashRate = (0..<config.network.nodes).map { _ in config.consensus.pow.hashRateThS.draw(using: hashStream) }
+        var hashRate = config.consensus.pow.hashRateThS.drawPerNode(config.network.nodes, from: streams.stream("pow.hash_rate"))
         let attack = config.adversary
         let strategy: AdversaryStrategy
         switch attack.kind {
@@ -82,12 +81,9 @@ public enum World {
         let config = setup.config
         let streams = RandomStreams(seed: config.seed)
         let network = try network(setup, streams: streams)
-        let hashStream = streams.stream("pow.hash_rate")
-        let hashRate = (0..<config.network.nodes).map { _ in config.consensus.pow.hashRateThS.draw(using: hashStream) }
-        let stakeStream = streams.stream("hier.stake")
+        let hashRate = config.consensus.pow.hashRateThS.drawPerNode(config.network.nodes, from: streams.stream("pow.hash_rate"))
         let h = config.consensus.hierarchical
-        let stake = (0..<config.network.nodes).map { _ in h.stake.draw(using: stakeStream) }
-        guard stake.contains(where: { $0 > 0 }) else { throw BuildError(description: "consensus.hierarchical.stake gave every node zero stake") }
+        let stake = try stakes(h.stake, key: "consensus.hierarchical.stake", nodes: config.network.nodes, from: streams.stream("hier.stake"))
         let parameters = HierarchicalParameters(clusters: h.clusters, representativesPerCluster: h.representativesPerCluster,
                                                 electionPeriodBlocks: h.electionPeriodBlocks,
                                                 rewardSplit: (h.rewardSplit.producer, h.rewardSplit.cluster, h.rewardSplit.foundation))
@@ -112,15 +108,21 @@ public enum World {
         let config = setup.config
         let streams = RandomStreams(seed: config.seed)
         let network = try network(setup, streams: streams)
-        let stakeStream = streams.stream("pos.stake")
-        let stake = (0..<config.network.nodes).map { _ in config.consensus.pos.stake.draw(using: stakeStream) }
-        guard stake.contains(where: { $0 > 0 }) else { throw BuildError(description: "consensus.pos.stake gave every node zero stake") }
+        let stake = try stakes(config.consensus.pos.stake, key: "consensus.pos.stake", nodes: config.network.nodes,
+                               from: streams.stream("pos.stake"))
         let pos = config.consensus.pos
         let parameters = PoSParameters(mode: pos.mode, slot: SimDuration(seconds: pos.slotS), activeSlotCoefficient: pos.activeSlotCoefficient,
                                        slotsPerEpoch: pos.slotsPerEpoch, blockSizeBytes: config.consensus.blockSizeBytes,
                                        txSizeBytes: config.consensus.txSizeBytes, targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil)
         return ProofOfStake(network: network, relay: relay(config.network.relay), stake: stake, pos: parameters, energy: energy(config.energy),
                             streams: streams)
+    }
+
+    /// One stake per node; an error when every node drew zero.
+    static func stakes(_ distribution: DistributionConfig, key: String, nodes: Int, from stream: RandomStream) throws -> [Double] {
+        let stake = distribution.drawPerNode(nodes, from: stream)
+        guard stake.contains(where: { $0 > 0 }) else { throw BuildError(description: "\(key) gave every node zero stake") }
+        return stake
     }
 
     /// The energy parameters of `config`.
@@ -131,6 +133,11 @@ public enum World {
 }
 
 extension DistributionConfig {
+    /// One value per node, in node order, from `stream`.
+    public func drawPerNode(_ count: Int, from stream: RandomStream) -> [Double] {
+        (0..<count).map { _ in draw(using: stream) }
+    }
+
     /// One draw, clipped to [min, max] (max 0: no upper bound).
     public func draw(using stream: RandomStream) -> Double {
         let raw: Double
