@@ -47,6 +47,9 @@ extension FedChainConfig {
         let pow = consensus.pow
         issues.check(pow.retargetBlocks >= 0, "consensus.pow.retarget_blocks", "expected an integer >= 0 (0: fixed difficulty), found \(pow.retargetBlocks)")
         issues.check(pow.retargetClamp.isFinite && pow.retargetClamp >= 1, "consensus.pow.retarget_clamp", "expected a number >= 1, found \(pow.retargetClamp)")
+        issues.check(pow.poolsThS.count <= network.nodes, "consensus.pow.pools_th_s",
+                     "expected at most network.nodes (\(network.nodes)) pools, found \(pow.poolsThS.count)")
+        for (i, rate) in pow.poolsThS.enumerated() { issues.nonNegative(rate, "consensus.pow.pools_th_s.\(i)") }
         for (i, change) in pow.hashRateChanges.enumerated() {
             issues.nonNegative(change.atS, "consensus.pow.hash_rate_changes.\(i).at_s")
             issues.check(change.factor.isFinite && change.factor > 0, "consensus.pow.hash_rate_changes.\(i).factor",
@@ -102,7 +105,9 @@ extension DistributionConfig {
         issues.check(min >= 0, "\(path).min", "expected a number >= 0, found \(min)")
         issues.check(max >= 0, "\(path).max", "expected a number >= 0 (0: no upper bound), found \(max)")
         switch distribution {
-        case .constant, .exponential:
+        case .constant:
+            issues.check(mean >= 0, "\(path).mean", "expected a number >= 0, found \(mean)")
+        case .exponential:
             issues.check(mean > 0, "\(path).mean", "expected a number > 0, found \(mean)")
         case .normal:
             issues.check(mean > 0, "\(path).mean", "expected a number > 0, found \(mean)")

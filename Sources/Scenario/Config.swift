@@ -254,6 +254,8 @@ public struct PoSConfig: Codable, Equatable, Sendable {
 public struct PoWConfig: Codable, Equatable, Sendable {
     /// Per-node hash rate, TH/s.
     public var hashRateThS = DistributionConfig(distribution: .normal, mean: 100, sd: 25, min: 1, max: 0)
+    /// Hash rates of pools, TH/s: node i gets entry i (i < count); the rest draw from `hash_rate_th_s`.
+    public var poolsThS: [Double] = []
     /// Blocks per difficulty epoch (Bitcoin: 2016); 0: fixed difficulty.
     public var retargetBlocks: Int = 2016
     /// Largest factor of one retarget (Bitcoin: 4).

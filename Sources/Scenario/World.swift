@@ -58,7 +58,7 @@ public enum World {
         let config = setup.config
         let streams = RandomStreams(seed: config.seed)
         let network = try network(setup, streams: streams)
-        var hashRate = config.consensus.pow.hashRateThS.drawPerNode(config.network.nodes, from: streams.stream("pow.hash_rate"))
+        var hashRate = try hashRates(config, streams)
         let attack = config.adversary
         let strategy: AdversaryStrategy
         switch attack.kind {
@@ -81,7 +81,7 @@ public enum World {
         let config = setup.config
         let streams = RandomStreams(seed: config.seed)
         let network = try network(setup, streams: streams)
-        let hashRate = config.consensus.pow.hashRateThS.drawPerNode(config.network.nodes, from: streams.stream("pow.hash_rate"))
+        let hashRate = try hashRates(config, streams)
         let h = config.consensus.hierarchical
         let stake = try stakes(h.stake, key: "consensus.hierarchical.stake", nodes: config.network.nodes, from: streams.stream("hier.stake"))
         let parameters = HierarchicalParameters(clusters: h.clusters, representativesPerCluster: h.representativesPerCluster,
@@ -118,6 +118,18 @@ public enum World {
                             streams: streams)
     }
 
+    /// Per-node hash rates: the pools' rates for the first nodes, draws for the rest; an error
+    /// when no node can mine.
+    static func hashRates(_ config: FedChainConfig, _ streams: RandomStreams) throws -> [Double] {
+        let pow = config.consensus.pow
+        var rates = pow.hashRateThS.drawPerNode(config.network.nodes, from: streams.stream("pow.hash_rate"))
+        for (node, rate) in pow.poolsThS.enumerated() { rates[node] = rate }
+        guard rates.contains(where: { $0 > 0 }) else {
+            throw BuildError(description: "consensus.pow.hash_rate_th_s and pools_th_s gave every node zero hash rate: no one can mine")
+        }
+        return rates
+    }
+
     /// One stake per node; an error when every node drew zero.
     static func stakes(_ distribution: DistributionConfig, key: String, nodes: Int, from stream: RandomStream) throws -> [Double] {
         let stake = distribution.drawPerNode(nodes, from: stream)
@@ -138,11 +150,11 @@ extension DistributionConfig {
         (0..<count).map { _ in draw(using: stream) }
     }
 
-    /// One draw, clipped to [min, max] (max 0: no upper bound).
+    /// One draw: `mean` for a constant; otherwise clipped to [min, max] (max 0: no upper bound).
     public func draw(using stream: RandomStream) -> Double {
         let raw: Double
         switch distribution {
-        case .constant: raw = mean
+        case .constant: return mean
         case .normal: raw = stream.normal(mean: mean, sd: sd)
         case .exponential: raw = stream.exponential(mean: mean)
         case .uniform: return stream.uniform(min, max)

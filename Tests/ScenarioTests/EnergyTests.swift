@@ -51,6 +51,28 @@ final class EnergyTests: XCTestCase {
         XCTAssertEqual(s["energy_stale_j"]!, s["blocks_stale"]! * perBlock, accuracy: 1e-6 * s["energy_stale_j"]!)
     }
 
+    /// Pools: the first nodes get the listed hash rates, and their block shares follow them.
+    func testPoolsSetTheFirstNodesHashRates() throws {
+        let record = try Runner.run(RunSetup.quickstart(overrides: [
+            "network.nodes=50", "consensus.pow.pools_th_s=[4000, 1000]", "consensus.pow.hash_rate_th_s={distribution: constant, mean: 0}",
+            "stop.blocks=400", "consensus.block_interval_s=60"])).record
+        let nodes = record.table("/nodes")!
+        guard case .double(let rates) = nodes.columns.first(where: { $0.name == "hash_rate_th_s" })!.data,
+              case .int64(let mined) = nodes.columns.first(where: { $0.name == "blocks_mined" })!.data,
+              case .string(let roles) = nodes.columns.first(where: { $0.name == "role" })!.data else { return XCTFail() }
+        XCTAssertEqual(Array(rates.prefix(3)), [4000, 1000, 0])
+        XCTAssertEqual(roles[2], "full_node", "a node without hash rate is a full node")
+        XCTAssertEqual(mined.dropFirst(2).reduce(0, +), 0)
+        // Node 0 has 80 % of the hash rate: of ~400 blocks it finds 320 +- 8 (4 SD: +- 32).
+        XCTAssertEqual(Double(mined[0]) / Double(mined[0] + mined[1]), 0.8, accuracy: 0.08)
+    }
+
+    func testNoMinerIsAClearError() throws {
+        XCTAssertThrowsError(try Runner.run(RunSetup.quickstart(overrides: ["consensus.pow.hash_rate_th_s={distribution: constant, mean: 0}"]))) {
+            XCTAssertTrue("\($0)".contains("no one can mine"), "\($0)")
+        }
+    }
+
     func testPerNodeEnergyAddsUpAndRolesAreWritten() throws {
         let record = try Runner.run(RunSetup.quickstart(overrides: ["network.nodes=50", "stop.blocks=5"])).record
         let nodes = record.table("/nodes")!
