@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["SimKernel"]),
         .target(name: "Consensus", dependencies: ["SimKernel", "NetworkModel", "Ledger"]),
         .target(name: "Metrics", dependencies: ["SimKernel", "CHDF5"]),
+        .target(name: "Learning", dependencies: ["CGSL"]),
         .target(name: "Scenario", dependencies: [
             "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics",
             .product(name: "Yams", package: "Yams"),
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "NetworkModel", "Ledger", "SimKernel"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics", "fedchain"]),
     ]

@@ -4,6 +4,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_cblas.h>
 
 /* GSL's generator types are mutable globals in C; Swift 6 refuses to read those, so each one
    we use is wrapped in a function. */
