@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
@@ -21,7 +22,7 @@ let package = Package(
                        providers: [.apt(["libgsl-dev"])]),
         .target(name: "SimKernel", dependencies: ["CGSL"]),
         .target(name: "NetworkModel", dependencies: ["SimKernel"]),
-        .target(name: "Ledger", dependencies: ["SimKernel"]),
+        .target(name: "Ledger", dependencies: ["SimKernel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Consensus", dependencies: ["SimKernel", "NetworkModel", "Ledger"]),
         .target(name: "Metrics", dependencies: ["SimKernel", "CHDF5"]),
         .target(name: "Learning", dependencies: ["CGSL"]),

@@ -1,0 +1,79 @@
+import Crypto
+
+/// One federated round as recorded on the chain: who trained, on how much data, what came out,
+/// and the hash links that make the history checkable.
+///
+/// `digest` is SHA-256 over a canonical byte encoding of every other field (little-endian
+/// integers and IEEE doubles, participants in order), so changing any participant's update
+/// (hence `modelSHA256`), sample count or metric changes the record's digest.
+public struct ModelRecord: Sendable, Equatable {
+    /// Round number, from 1.
+    public var round: Int
+    /// SHA-256 of the aggregated model's parameters.
+    public var modelSHA256: [UInt8]
+    /// SHA-256 of the previous round's model (of the initial model for round 1).
+    public var parentModelSHA256: [UInt8]
+    /// Node ids whose updates entered the aggregate, ascending.
+    public var participants: [Int32]
+    /// Training examples of each participant, in the same order.
+    public var sampleCounts: [Int32]
+    /// Training loss of the new model.
+    public var trainLoss: Double
+    /// Test accuracy of the new model.
+    public var testAccuracy: Double
+
+    /// Creates a record.
+    public init(round: Int, modelSHA256: [UInt8], parentModelSHA256: [UInt8], participants: [Int32], sampleCounts: [Int32],
+                trainLoss: Double, testAccuracy: Double) {
+        precondition(participants.count == sampleCounts.count, "one sample count per participant")
+        self.round = round
+        self.modelSHA256 = modelSHA256
+        self.parentModelSHA256 = parentModelSHA256
+        self.participants = participants
+        self.sampleCounts = sampleCounts
+        self.trainLoss = trainLoss
+        self.testAccuracy = testAccuracy
+    }
+
+    /// SHA-256 of a parameter vector (its little-endian IEEE bytes).
+    public static func hash(parameters: [Double]) -> [UInt8] {
+        var hasher = SHA256()
+        for value in parameters { withUnsafeBytes(of: value.bitPattern.littleEndian) { hasher.update(bufferPointer: $0) } }
+        return Array(hasher.finalize())
+    }
+
+    /// SHA-256 of the record's canonical encoding.
+    public var digest: [UInt8] {
+        var hasher = SHA256()
+        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { hasher.update(bufferPointer: $0) } }
+        put(Int64(round))
+        hasher.update(data: modelSHA256)
+        hasher.update(data: parentModelSHA256)
+        put(Int64(participants.count))
+        for (node, samples) in zip(participants, sampleCounts) {
+            put(node)
+            put(samples)
+        }
+        put(trainLoss.bitPattern)
+        put(testAccuracy.bitPattern)
+        return Array(hasher.finalize())
+    }
+
+    /// Lowercase hexadecimal of a digest.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+    }
+
+    /// Checks a history of records: rounds count up from 1 and each record's parent is the
+    /// previous record's model (the first one's is `initialModelSHA256`). Returns the index of
+    /// the first record that breaks the chain, or nil when the chain holds.
+    public static func firstBreak(in records: [ModelRecord], initialModelSHA256: [UInt8]) -> Int? {
+        var expectedParent = initialModelSHA256
+        for (i, record) in records.enumerated() {
+            guard record.round == i + 1, record.parentModelSHA256 == expectedParent else { return i }
+            expectedParent = record.modelSHA256
+        }
+        return nil
+    }
+}
