@@ -26,8 +26,9 @@ let package = Package(
         .target(name: "Consensus", dependencies: ["SimKernel", "NetworkModel", "Ledger"]),
         .target(name: "Metrics", dependencies: ["SimKernel", "CHDF5"]),
         .target(name: "Learning", dependencies: ["CGSL"]),
+        .target(name: "Federation", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus", "Learning"]),
         .target(name: "Scenario", dependencies: [
-            "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics",
+            "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics", "Learning", "Federation",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "fedchain", dependencies: [
@@ -41,6 +42,7 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "NetworkModel", "Ledger", "SimKernel"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "SimKernel"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "Consensus", "Learning", "Ledger", "NetworkModel", "SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics", "fedchain"]),
     ]

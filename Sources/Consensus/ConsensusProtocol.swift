@@ -15,6 +15,9 @@ public protocol ConsensusProtocol: SimModel {
     func summary(at time: SimTime) -> [(key: String, value: Double)]
     /// Joules of work that producing `block` cost (PoW: its difficulty's hashes; PoS: none).
     func blockWorkJ(_ block: BlockID) -> Double
+    /// Stops producing blocks (blocks in flight still propagate), e.g. when a federated
+    /// workload on the chain is done.
+    mutating func stopProducing()
 }
 
 /// Event kinds of block-producing protocols (below `RelayEventKind.base`).

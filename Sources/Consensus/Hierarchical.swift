@@ -78,6 +78,8 @@ public struct HierarchicalConsensus: ConsensusProtocol {
 
     public func blockWorkJ(_ block: BlockID) -> Double { pow.blockWorkJ(block) }
 
+    public mutating func stopProducing() { pow.stopProducing() }
+
     public mutating func start(scheduler: inout Scheduler) {
         elect(triggeredBy: BlockTree.genesis, &scheduler)
         pow.start(scheduler: &scheduler)

@@ -117,6 +117,11 @@ public struct NakamotoPoW: ConsensusProtocol {
 
     public func summary(at time: SimTime) -> [(key: String, value: Double)] { [] }
 
+    public mutating func stopProducing() {
+        miningStopped = true
+        generation &+= 1   // voids the pending draw
+    }
+
     public func blockWorkJ(_ block: BlockID) -> Double {
         chain.energyParameters.blockWorkJ(difficultyTH: chain.tree.difficulty[Int(block)])
     }

@@ -116,6 +116,10 @@ public struct ProofOfStake: ConsensusProtocol {
         return keys
     }
 
+    public mutating func stopProducing() {
+        if lastSlot == nil { lastSlot = max(lastLeaderSlot, 0) }
+    }
+
     /// Producing a PoS block costs no hashing.
     public func blockWorkJ(_ block: BlockID) -> Double { 0 }
 

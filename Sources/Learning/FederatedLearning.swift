@@ -41,6 +41,17 @@ public struct FederatedStrategy: Sendable, Equatable {
     }
 }
 
+/// A round's plan: who was selected, who straggles, who trains and for how many epochs.
+public struct RoundPlan: Sendable, Equatable {
+    public var round: Int
+    public var selected: [Int]
+    public var stragglers: [Int]
+    /// Clients that train and whose updates the strategy takes (FedAvg leaves stragglers out).
+    public var training: [Int]
+    /// Local epochs of each training client.
+    public var epochs: [Int]
+}
+
 /// One round's outcome.
 public struct RoundResult: Sendable, Equatable {
     public var round: Int
@@ -97,8 +108,15 @@ public struct InMemoryFederation {
         allTest = Self.concatenate(clients.map(\.test))
     }
 
-    /// Runs one round and returns what happened.
+    /// Runs one round and returns what happened: `planRound`, `train`, `finishRound`.
     public mutating func runRound() -> RoundResult {
+        let plan = planRound()
+        return finishRound(plan, updates: train(plan))
+    }
+
+    /// Starts the next round: selects clients (uniformly, without replacement) and stragglers
+    /// with their epochs.
+    public mutating func planRound() -> RoundPlan {
         round += 1
         var order = Array(clients.indices)
         selection.shuffle(&order)
@@ -107,22 +125,39 @@ public struct InMemoryFederation {
         var shuffled = selected
         stragglerDraws.shuffle(&shuffled)
         let stragglers = Set(shuffled.prefix(stragglerCount))
-        var updates: [(parameters: [Double], samples: Int)] = []
-        var aggregated: [Int] = []
+        var epochs: [Int] = []
+        var training: [Int] = []
         for client in selected {
             let straggles = stragglers.contains(client)
-            let epochs = straggles ? 1 + stragglerDraws.int(below: local.epochs) : local.epochs
+            let e = straggles ? 1 + stragglerDraws.int(below: local.epochs) : local.epochs
             if straggles && !strategy.keepsStragglers { continue }
-            let data = clients[client].train
-            let trained = LocalSGD.train(model, from: parameters, on: data, epochs: epochs, batchSize: local.batchSize,
-                                         learningRate: local.learningRate, mu: strategy.proximalMu, random: batches, workspace: workspace)
-            updates.append((trained, data.count))
+            training.append(client)
+            epochs.append(e)
+        }
+        return RoundPlan(round: round, selected: selected, stragglers: stragglers.sorted(), training: training, epochs: epochs)
+    }
+
+    /// Trains every client of `plan` from the current global model, in plan order.
+    public func train(_ plan: RoundPlan) -> [[Double]] {
+        zip(plan.training, plan.epochs).map { client, epochs in
+            LocalSGD.train(model, from: parameters, on: clients[client].train, epochs: epochs, batchSize: local.batchSize,
+                           learningRate: local.learningRate, mu: strategy.proximalMu, random: batches, workspace: workspace)
+        }
+    }
+
+    /// Aggregates the updates that arrived (`delivered[i]` says whether `plan.training[i]`'s
+    /// did; all by default), moves the global model and evaluates it.
+    public mutating func finishRound(_ plan: RoundPlan, updates: [[Double]], delivered: [Bool]? = nil) -> RoundResult {
+        var arrived: [(parameters: [Double], samples: Int)] = []
+        var aggregated: [Int] = []
+        for (i, client) in plan.training.enumerated() where delivered?[i] ?? true {
+            arrived.append((updates[i], clients[client].train.count))
             aggregated.append(client)
         }
-        parameters = strategy.aggregate(updates, current: parameters)
+        parameters = strategy.aggregate(arrived, current: parameters)
         let train = model.evaluate(parameters, allTrain, workspace: workspace)
         let test = model.evaluate(parameters, allTest, workspace: workspace)
-        return RoundResult(round: round, selected: selected, stragglers: stragglers.sorted(), aggregated: aggregated,
+        return RoundResult(round: plan.round, selected: plan.selected, stragglers: plan.stragglers, aggregated: aggregated,
                            trainLoss: train.loss, testAccuracy: test.accuracy)
     }
 

@@ -65,6 +65,26 @@ public struct ModelRecord: Sendable, Equatable {
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
+    /// The bytes of a lowercase or uppercase hexadecimal string; nil if it is not hexadecimal.
+    public static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
+            default: return nil
+            }
+        }
+        var result: [UInt8] = []
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = value(digits[i]), let low = value(digits[i + 1]) else { return nil }
+            result.append(high << 4 | low)
+        }
+        return result
+    }
+
     /// Checks a history of records: rounds count up from 1 and each record's parent is the
     /// previous record's model (the first one's is `initialModelSHA256`). Returns the index of
     /// the first record that breaks the chain, or nil when the chain holds.

@@ -3,7 +3,8 @@ import CHDF5
 /// A failure of the HDF5 library or of the file layout.
 public struct HDF5Error: Error, CustomStringConvertible {
     public let description: String
-    init(_ what: String) { self.description = what }
+    /// Creates an error with its message.
+    public init(_ what: String) { self.description = what }
 }
 
 /// Owns an HDF5 identifier and closes it with the matching function.

@@ -87,6 +87,26 @@ extension FedChainConfig {
         issues.probability(adversary.gamma, "adversary.gamma")
         issues.check((1...10).contains(adversary.confirmations), "adversary.confirmations",
                      "expected an integer from 1 to 10, found \(adversary.confirmations)")
+        let fl = federation
+        issues.check(fl.rounds >= 0, "federation.rounds", "expected an integer >= 0 (0: off), found \(fl.rounds)")
+        if fl.rounds > 0 {
+            issues.check(fl.clients >= 1 && fl.clients < network.nodes, "federation.clients",
+                         "expected an integer from 1 to network.nodes - 1 (\(network.nodes - 1); node 0 aggregates), found \(fl.clients)")
+            issues.check(fl.clientsPerRound >= 1 && fl.clientsPerRound <= fl.clients, "federation.clients_per_round",
+                         "expected an integer from 1 to federation.clients (\(fl.clients)), found \(fl.clientsPerRound)")
+        }
+        issues.nonNegative(fl.dataset.alpha, "federation.dataset.alpha")
+        issues.nonNegative(fl.dataset.beta, "federation.dataset.beta")
+        issues.check(fl.model.hidden >= 1, "federation.model.hidden", "expected an integer >= 1, found \(fl.model.hidden)")
+        issues.nonNegative(fl.strategy.mu, "federation.strategy.mu")
+        issues.check(fl.local.epochs >= 1, "federation.local.epochs", "expected an integer >= 1, found \(fl.local.epochs)")
+        issues.check(fl.local.batchSize >= 1, "federation.local.batch_size", "expected an integer >= 1, found \(fl.local.batchSize)")
+        issues.check(fl.local.learningRate.isFinite && fl.local.learningRate > 0, "federation.local.learning_rate",
+                     "expected a number > 0, found \(fl.local.learningRate)")
+        issues.probability(fl.stragglers, "federation.stragglers")
+        issues.probability(fl.dropout, "federation.dropout")
+        issues.check(fl.confirmations >= 1, "federation.confirmations", "expected an integer >= 1, found \(fl.confirmations)")
+        fl.deviceGflops.check(at: "federation.device_gflops", into: &issues)
         issues.nonNegative(energy.efficiencyJPerTh, "energy.efficiency_j_per_th")
         issues.check(energy.pue.isFinite && energy.pue >= 1, "energy.pue", "expected a number >= 1, found \(energy.pue)")
         for (role, watts) in zip(["full_node", "miner", "validator", "representative", "idle"], energy.baselineW.byRole) {

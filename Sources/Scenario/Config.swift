@@ -1,4 +1,5 @@
 import Consensus
+import Learning
 import NetworkModel
 
 /// A whole run's configuration, fully resolved: every key has a value (file, `--set`, or
@@ -15,6 +16,8 @@ public struct FedChainConfig: Codable, Equatable, Sendable {
     public var consensus = ConsensusConfig()
     /// An attacking node (node 0), if any.
     public var adversary = AdversaryConfig()
+    /// Federated learning on the chain (off while `rounds` is 0).
+    public var federation = FederationConfig()
     /// How work turns into joules.
     public var energy = EnergyConfig()
 
@@ -118,6 +121,79 @@ public struct RelayConfig: Codable, Equatable, Sendable {
     public var compact = CompactBlockParameters.simblock2019
 
     /// The defaults.
+    public init() {}
+}
+
+/// Federated learning on the chain (docs/federation.md). Node 0 aggregates; client i lives on
+/// node i + 1.
+public struct FederationConfig: Codable, Equatable, Sendable {
+    /// Rounds to run; 0: no federated learning.
+    public var rounds: Int = 0
+    /// Clients (each on its own node).
+    public var clients: Int = 30
+    /// Clients selected per round.
+    public var clientsPerRound: Int = 10
+    /// The data.
+    public var dataset = DatasetConfig()
+    /// The model.
+    public var model = ModelConfig()
+    /// FedAvg or FedProx.
+    public var strategy = StrategyConfig()
+    /// Local training.
+    public var local = LocalConfig()
+    /// Share of selected clients that straggle (run a random number of epochs in [1, E]).
+    public var stragglers: Double = 0
+    /// Probability that a training client goes offline before uploading.
+    public var dropout: Double = 0
+    /// Blocks a round's record needs before the next round starts.
+    public var confirmations: Int = 1
+    /// Device speed of each client, GFLOP/s.
+    public var deviceGflops = DistributionConfig(distribution: .constant, mean: 1, sd: 0, min: 0.01, max: 0)
+
+    /// The defaults (off).
+    public init() {}
+}
+
+/// Which data the clients hold.
+public enum DatasetKind: String, ConfigChoice {
+    /// FedProx Synthetic(alpha, beta).
+    case synthetic
+    /// FedProx Synthetic-IID.
+    case syntheticIid = "synthetic_iid"
+}
+
+public struct DatasetConfig: Codable, Equatable, Sendable {
+    public var kind: DatasetKind = .synthetic
+    public var alpha: Double = 1
+    public var beta: Double = 1
+    public init() {}
+}
+
+public enum ModelKind: String, ConfigChoice {
+    /// Multinomial logistic regression.
+    case logistic
+    /// One hidden ReLU layer.
+    case mlp
+}
+
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public var kind: ModelKind = .logistic
+    /// Hidden units of the MLP.
+    public var hidden: Int = 32
+    public init() {}
+}
+
+public struct StrategyConfig: Codable, Equatable, Sendable {
+    public var kind: FederatedStrategy.Kind = .fedavg
+    /// FedProx proximal coefficient.
+    public var mu: Double = 0
+    public init() {}
+}
+
+public struct LocalConfig: Codable, Equatable, Sendable {
+    public var epochs: Int = 20
+    public var batchSize: Int = 10
+    public var learningRate: Double = 0.01
     public init() {}
 }
 

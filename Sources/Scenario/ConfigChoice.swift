@@ -1,4 +1,5 @@
 import Consensus
+import Learning
 import NetworkModel
 
 /// A config value chosen from a fixed list of names. Decoding an unknown name fails with a
@@ -28,3 +29,4 @@ extension LatencyDistribution: ConfigChoice {}
 extension RelayProtocol: ConfigChoice {}
 extension UplinkHold: ConfigChoice {}
 extension PoSMode: ConfigChoice {}
+extension FederatedStrategy.Kind: ConfigChoice {}

@@ -1,4 +1,5 @@
 import Consensus
+import Federation
 import Metrics
 import SimKernel
 
@@ -35,21 +36,27 @@ public enum Runner {
     /// change the result. Throws `World.BuildError` when the world cannot be built as configured.
     public static func run(_ setup: RunSetup, progress: ((RunProgress) -> Void)? = nil) throws -> RunOutcome {
         switch setup.config.consensus.kind {
-        case .pow:
-            var model = try World.proofOfWork(setup)
-            return execute(&model, setup.config, progress)
-        case .pos:
-            var model = try World.proofOfStake(setup)
-            return execute(&model, setup.config, progress)
-        case .hierarchical:
-            var model = try World.hierarchical(setup)
-            return execute(&model, setup.config, progress)
+        case .pow: return try runWithFederation(World.proofOfWork(setup), setup.config, progress)
+        case .pos: return try runWithFederation(World.proofOfStake(setup), setup.config, progress)
+        case .hierarchical: return try runWithFederation(World.hierarchical(setup), setup.config, progress)
         }
+    }
+
+    /// Runs `base` alone, or wrapped with the federated workload when `federation.rounds` > 0.
+    private static func runWithFederation<Base: ConsensusProtocol>(_ base: Base, _ config: FedChainConfig,
+                                                                   _ progress: ((RunProgress) -> Void)?) -> RunOutcome {
+        guard config.federation.rounds > 0 else {
+            var model = base
+            return execute(&model, config, progress) { _, _ in }
+        }
+        var model = World.federated(base, config)
+        return execute(&model, config, progress) { model, record in FederationReport(model: model).write(into: &record) }
     }
 
     /// Runs one built model to its stop condition and writes its record.
     private static func execute<Model: ConsensusProtocol>(_ model: inout Model, _ config: FedChainConfig,
-                                                          _ progress: ((RunProgress) -> Void)?) -> RunOutcome {
+                                                          _ progress: ((RunProgress) -> Void)?,
+                                                          extraTables: (Model, inout RunRecord) -> Void) -> RunOutcome {
         var scheduler = Scheduler(expectedPendingEvents: config.network.nodes * 4)
         model.start(scheduler: &scheduler)
         let maxTime = config.stop.timeS > 0 ? SimTime.zero + SimDuration(seconds: config.stop.timeS) : nil
@@ -73,7 +80,9 @@ public enum Runner {
         report.write(into: &record)
         EnergyReport(chain: model.chain, simTime: scheduler.now, mainChain: report.mainChain, blockWorkJ: model.blockWorkJ).write(into: &record)
         if let pow = model as? NakamotoPoW { AdversaryReport(model: pow, mainChain: report.mainChain).write(into: &record) }
+        if let pow = (model as? FederatedChain<NakamotoPoW>)?.base { AdversaryReport(model: pow, mainChain: report.mainChain).write(into: &record) }
         NetworkReport(relay: model.chain.relay).write(into: &record)
+        extraTables(model, &record)
         return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)
     }
 }

@@ -1,0 +1,230 @@
+import Consensus
+import Learning
+import Ledger
+import NetworkModel
+import SimKernel
+
+/// The simulator's named streams serve learning code's randomness.
+extension RandomStream: RandomSource {}
+
+/// Where and how the federated workload runs.
+public struct FederationParameters: Sendable, Equatable {
+    /// The node that aggregates (a fixed server).
+    public var aggregator: Int
+    /// Client i lives on node `clientNodes[i]`.
+    public var clientNodes: [Int]
+    /// Rounds to run.
+    public var rounds: Int
+    /// Blocks a round's record needs on the aggregator's chain before the next round starts.
+    public var confirmations: Int
+    /// Probability that a training client goes offline before uploading.
+    public var dropout: Double
+    /// Each client's device speed, FLOP/s.
+    public var deviceFlopsPerSecond: [Double]
+
+    /// Creates federation parameters.
+    public init(aggregator: Int, clientNodes: [Int], rounds: Int, confirmations: Int, dropout: Double, deviceFlopsPerSecond: [Double]) {
+        self.aggregator = aggregator
+        self.clientNodes = clientNodes
+        self.rounds = rounds
+        self.confirmations = confirmations
+        self.dropout = dropout
+        self.deviceFlopsPerSecond = deviceFlopsPerSecond
+    }
+}
+
+/// Event kinds of the federation (from 40 on; consensus and relay kinds stay below).
+enum Kind {
+    static let roundStart: UInt16 = 40
+    static let modelArrived: UInt16 = 41
+    static let trainingDone: UInt16 = 42
+    static let updateArrived: UInt16 = 43
+}
+
+/// What happened in one federated round on the chain.
+public struct FederatedRound: Sendable, Equatable {
+    public var result: RoundResult
+    public var record: ModelRecord
+    /// Training clients that dropped before uploading.
+    public var dropped: [Int]
+    public var start: SimTime
+    /// When the record reached its confirmations.
+    public var confirmed: SimTime
+    /// The block holding the record.
+    public var block: BlockID
+    /// Times the record went back to the mempool because its block lost a fork.
+    public var resubmissions: Int
+}
+
+/// Federated learning as simulation events on a chain: a wrapper around any consensus protocol.
+///
+/// Per round:
+/// 1. The aggregator plans the round and trains every selected client's update in plan order,
+///    exactly as `InMemoryFederation` does, so the models are equal to the last bit.
+/// 2. The updates arrive on the network's timeline. The model download (parameters x 8 bytes)
+///    queues on the aggregator's uplink. Compute takes epochs x examples x FLOPs per example /
+///    device speed. A client may drop before uploading. Each upload travels to the aggregator.
+/// 3. The aggregate's record (`ModelRecord`) goes into the first block produced after it is
+///    submitted (one global mempool).
+/// 4. The next round starts when that block has `confirmations` blocks on the aggregator's chain.
+///    If the record's block loses a fork, the record is submitted again.
+public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
+    /// The chain's own protocol.
+    public private(set) var base: Base
+    /// The learning loop the rounds drive.
+    public private(set) var learning: InMemoryFederation
+    public let parameters: FederationParameters
+    /// Finished rounds, in order.
+    public private(set) var rounds: [FederatedRound] = []
+    /// Hash of the initial global model (the parent of round 1).
+    public let initialModelSHA256: [UInt8]
+
+    private var plan: RoundPlan?
+    private var updates: [[Double]] = []
+    private var delivered: [Bool] = []
+    private var outstanding = 0
+    private var roundStart = SimTime.zero
+    private var pending: (record: ModelRecord, result: RoundResult, dropped: [Int], block: BlockID?, resubmissions: Int)?
+    private var aggregatorUplinkFree = SimTime.zero
+    private let modelBytes: Int
+    private let dropoutStream: RandomStream
+    private let latencyStream: RandomStream
+
+    /// Wraps `base`; `streams` supplies `fl.dropout` and `fl.latency`.
+    public init(base: Base, learning: InMemoryFederation, parameters: FederationParameters, streams: RandomStreams) {
+        precondition(parameters.clientNodes.count == learning.clients.count, "one node per client")
+        self.base = base
+        self.learning = learning
+        self.parameters = parameters
+        self.initialModelSHA256 = ModelRecord.hash(parameters: learning.parameters)
+        self.modelBytes = learning.model.parameterCount * 8
+        self.dropoutStream = streams.stream("fl.dropout")
+        self.latencyStream = streams.stream("fl.latency")
+    }
+
+    public var chain: ChainState { base.chain }
+    public func nodeColumns() -> [(name: String, values: [Double])] { base.nodeColumns() }
+    public func blockWorkJ(_ block: BlockID) -> Double { base.blockWorkJ(block) }
+    public mutating func stopProducing() { base.stopProducing() }
+
+    public func summary(at time: SimTime) -> [(key: String, value: Double)] {
+        let latencies = rounds.map { ($0.confirmed - $0.start).seconds }
+        return base.summary(at: time) + [
+            ("fl_rounds", Double(rounds.count)),
+            ("fl_final_train_loss", rounds.last?.result.trainLoss ?? .nan),
+            ("fl_final_test_accuracy", rounds.last?.result.testAccuracy ?? .nan),
+            ("fl_round_latency_mean_s", latencies.isEmpty ? .nan : latencies.reduce(0, +) / Double(latencies.count)),
+        ]
+    }
+
+    public mutating func start(scheduler: inout Scheduler) {
+        base.start(scheduler: &scheduler)
+        if parameters.rounds > 0 { scheduler.schedule(at: .zero, target: 0, kind: Kind.roundStart) }
+    }
+
+    public mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool {
+        let blocksBefore = base.chain.tree.count
+        switch event.kind {
+        case Kind.roundStart: startRound(&scheduler)
+        case Kind.modelArrived: train(Int(event.target), &scheduler)
+        case Kind.trainingDone: upload(Int(event.target), &scheduler)
+        case Kind.updateArrived: arrive(Int(event.target), &scheduler)
+        default: guard base.handle(event, scheduler: &scheduler) else { return false }
+        }
+        trackRecord(newBlocksFrom: blocksBefore, &scheduler)
+        return true
+    }
+
+    // MARK: - A round's messages
+
+    private var network: Network { base.chain.network }
+
+    private mutating func startRound(_ scheduler: inout Scheduler) {
+        roundStart = scheduler.now
+        let plan = learning.planRound()
+        updates = learning.train(plan)
+        delivered = [Bool](repeating: false, count: plan.training.count)
+        outstanding = plan.training.count
+        self.plan = plan
+        let server = parameters.aggregator
+        for (i, client) in plan.training.enumerated() {
+            let node = parameters.clientNodes[client]
+            let begin = max(scheduler.now, aggregatorUplinkFree)
+            let sent = begin + network.serialization(bytes: modelBytes, from: server, to: node)
+            aggregatorUplinkFree = sent
+            scheduler.schedule(at: sent + network.delay(from: server, to: node, using: latencyStream), target: UInt32(i), kind: Kind.modelArrived)
+        }
+        if outstanding == 0 { finishRound(&scheduler) }
+    }
+
+    private mutating func train(_ i: Int, _ scheduler: inout Scheduler) {
+        guard let plan else { return }
+        let client = plan.training[i]
+        let flops = Double(plan.epochs[i]) * Double(learning.clients[client].train.count) * learning.model.flopsPerExample
+        scheduler.schedule(after: SimDuration(seconds: flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i), kind: Kind.trainingDone)
+    }
+
+    private mutating func upload(_ i: Int, _ scheduler: inout Scheduler) {
+        guard let plan else { return }
+        if parameters.dropout > 0 && dropoutStream.uniform() < parameters.dropout {
+            outstanding -= 1
+            if outstanding == 0 { finishRound(&scheduler) }
+            return
+        }
+        let node = parameters.clientNodes[plan.training[i]]
+        let sent = scheduler.now + network.serialization(bytes: modelBytes, from: node, to: parameters.aggregator)
+        scheduler.schedule(at: sent + network.delay(from: node, to: parameters.aggregator, using: latencyStream), target: UInt32(i),
+                           kind: Kind.updateArrived)
+    }
+
+    private mutating func arrive(_ i: Int, _ scheduler: inout Scheduler) {
+        delivered[i] = true
+        outstanding -= 1
+        if outstanding == 0 { finishRound(&scheduler) }
+    }
+
+    private mutating func finishRound(_ scheduler: inout Scheduler) {
+        guard let plan else { return }
+        let parent = rounds.last?.record.modelSHA256 ?? initialModelSHA256
+        let result = learning.finishRound(plan, updates: updates, delivered: delivered)
+        let record = ModelRecord(round: plan.round, modelSHA256: ModelRecord.hash(parameters: learning.parameters), parentModelSHA256: parent,
+                                 participants: result.aggregated.map { Int32(parameters.clientNodes[$0]) },
+                                 sampleCounts: result.aggregated.map { Int32(learning.clients[$0].train.count) },
+                                 trainLoss: result.trainLoss, testAccuracy: result.testAccuracy)
+        let dropped = plan.training.indices.filter { !delivered[$0] }.map { plan.training[$0] }
+        pending = (record, result, dropped, nil, 0)
+        self.plan = nil
+    }
+
+    // MARK: - The record on the chain
+
+    /// Puts a waiting record into the first new block, resubmits it when its block lost a fork,
+    /// and starts the next round once it is confirmed on the aggregator's chain.
+    private mutating func trackRecord(newBlocksFrom first: Int, _ scheduler: inout Scheduler) {
+        guard var waiting = pending else { return }
+        let tree = base.chain.tree
+        if waiting.block == nil, first < tree.count { waiting.block = BlockID(first) }
+        guard let block = waiting.block else { pending = waiting; return }
+        let tip = base.chain.tipOfNode[parameters.aggregator]
+        let depth = Int(tree.height[Int(tip)]) - Int(tree.height[Int(block)]) + 1
+        if tree.isAncestor(block, of: tip) {
+            pending = waiting
+            guard depth >= parameters.confirmations else { return }
+            rounds.append(FederatedRound(result: waiting.result, record: waiting.record, dropped: waiting.dropped, start: roundStart,
+                                         confirmed: scheduler.now, block: block, resubmissions: waiting.resubmissions))
+            pending = nil
+            if rounds.count < parameters.rounds {
+                scheduler.schedule(at: scheduler.now, target: 0, kind: Kind.roundStart)
+            } else {
+                base.stopProducing()
+            }
+        } else if depth > 1 {
+            // The aggregator's chain moved past the record's height on another branch.
+            waiting.block = nil
+            waiting.resubmissions += 1
+            pending = waiting
+        } else {
+            pending = waiting
+        }
+    }
+}

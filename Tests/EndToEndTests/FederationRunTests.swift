@@ -1,0 +1,55 @@
+import Foundation
+import Metrics
+import Scenario
+import XCTest
+
+final class FederationRunTests: XCTestCase {
+    static let overrides = ["network.nodes=40", "federation.rounds=3", "federation.clients=10", "federation.clients_per_round=5",
+                            "federation.local.epochs=2", "stop={time_s: 100000}", "consensus.block_interval_s=20"]
+
+    /// A federated run writes /fl/rounds and the FL summary keys, and `verify` accepts it; a
+    /// changed metric, or a changed model hash, is reported at its round.
+    func testVerifyAcceptsARunAndFindsTampering() throws {
+        let outcome = try Runner.run(RunSetup.quickstart(overrides: Self.overrides))
+        XCTAssertEqual(outcome.record.summaryValue("fl_rounds"), .double(3))
+        XCTAssertEqual(outcome.stopReason, .queueEmpty, "block production stops after the last round")
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("fl.h5").path
+        try HDF5Writer.write(outcome.record, to: path)
+        let honest = try RecordVerifier.verify(HDF5File(readingAt: path))
+        XCTAssertEqual(honest.rounds, 3)
+        XCTAssertEqual(honest.problems, [])
+
+        func tampered(_ column: String, row: Int, _ change: (ColumnData, Int) -> ColumnData) throws -> [String] {
+            var record = outcome.record
+            let table = record.table("/fl/rounds")!
+            let columns = table.columns.map { $0.name == column ? Column($0.name, change($0.data, row)) : $0 }
+            record.setTable("/fl/rounds", Table(columns, attributes: table.attributes))
+            try HDF5Writer.write(record, to: path)
+            return try RecordVerifier.verify(HDF5File(readingAt: path)).problems
+        }
+        let metric = try tampered("test_accuracy", row: 1) { data, row in
+            guard case .double(var v) = data else { return data }
+            v[row] += 0.01
+            return .double(v)
+        }
+        XCTAssertEqual(metric.count, 1)
+        XCTAssertTrue(metric[0].hasPrefix("round 2: the record's fields do not hash"), "\(metric)")
+        let model = try tampered("model_sha256", row: 0) { data, row in
+            guard case .string(var v) = data else { return data }
+            v[row] = String(repeating: "0", count: 64)
+            return .string(v)
+        }
+        XCTAssertTrue(model.contains { $0.hasPrefix("round 1: the record's fields") }, "\(model)")
+        XCTAssertTrue(model.contains { $0.hasPrefix("round 2: its parent is not the previous round's model") }, "\(model)")
+    }
+
+    /// The federated run is deterministic like every other run.
+    func testFederatedRunIsDeterministic() throws {
+        let a = try Runner.run(RunSetup.quickstart(overrides: Self.overrides)).record
+        let b = try Runner.run(RunSetup.quickstart(overrides: Self.overrides)).record
+        XCTAssertEqual(a.table("/fl/rounds"), b.table("/fl/rounds"))
+        XCTAssertEqual(a.table("/chain/blocks"), b.table("/chain/blocks"))
+    }
+}

@@ -1,0 +1,77 @@
+import Consensus
+import Federation
+import Learning
+import Ledger
+import NetworkModel
+import SimKernel
+import XCTest
+
+final class FederatedChainTests: XCTestCase {
+    static func learning(seed: UInt64, strategy: FederatedStrategy = FederatedStrategy(kind: .fedavg)) -> InMemoryFederation {
+        let streams = RandomStreams(seed: seed)
+        let clients = SyntheticData.generate(.heterogeneous(alpha: 0.5, beta: 0.5), clients: 12, random: streams.stream("fl.data"))
+        let model = DenseModel.logisticRegression(inputs: 60, classes: 10)
+        return InMemoryFederation(model: model, clients: clients, strategy: strategy,
+                                  local: LocalTraining(epochs: 2, batchSize: 10, learningRate: 0.01), clientsPerRound: 4,
+                                  stragglerShare: 0.25, initial: model.initialParameters(random: streams.stream("fl.init")),
+                                  selection: streams.stream("fl.selection"), stragglers: streams.stream("fl.stragglers"),
+                                  batches: streams.stream("fl.batches"))
+    }
+
+    /// Rounds on a PoW chain with real latency (and forks: 4 s blocks): 20 nodes, 12 clients
+    /// on nodes 1...12, one confirmation.
+    static func simulate(seed: UInt64, rounds: Int, dropout: Double = 0, confirmations: Int = 1) -> (FederatedChain<NakamotoPoW>, SimTime) {
+        let streams = RandomStreams(seed: seed)
+        let nodes = 20
+        let network = Network(regionOfNode: Network.placeNodes(nodes, table: .bitcoin2019, using: streams.stream("net.placement")),
+                              topology: .random(nodeCount: nodes, outbound: 4, using: streams.stream("net.topology")),
+                              latency: LatencyModel(table: .bitcoin2019, distribution: .pareto),
+                              links: LinkParameters(processing: SimDuration(milliseconds: 2), controlDelay: SimDuration(milliseconds: 10), serialization: true))
+        let pow = NakamotoPoW(network: network, relay: .push, hashRate: [Double](repeating: 1, count: nodes),
+                              pow: PoWParameters(blockInterval: SimDuration(seconds: 4), blockSizeBytes: 50_000, txSizeBytes: 250, targetHeight: nil),
+                              streams: streams)
+        var model = FederatedChain(base: pow, learning: learning(seed: seed),
+                                   parameters: FederationParameters(aggregator: 0, clientNodes: Array(1...12), rounds: rounds,
+                                                                    confirmations: confirmations, dropout: dropout,
+                                                                    deviceFlopsPerSecond: [Double](repeating: 1e8, count: 12)),
+                                   streams: streams)
+        var scheduler = Scheduler()
+        model.start(scheduler: &scheduler)
+        XCTAssertEqual(scheduler.run(&model, until: StopCondition(maxEvents: 5_000_000)), .queueEmpty)
+        return (model, scheduler.now)
+    }
+
+    /// The simulated rounds give the model of the plain in-memory loop, to the last bit, whatever
+    /// the network and the chain do; the records form an unbroken hash chain in main-chain blocks.
+    func testSimulatedFedAvgEqualsTheInMemoryLoop() {
+        let (simulated, end) = Self.simulate(seed: 21, rounds: 4, confirmations: 2)
+        var plain = Self.learning(seed: 21)
+        let results = (0..<4).map { _ in plain.runRound() }
+        XCTAssertEqual(simulated.rounds.map(\.result), results)
+        XCTAssertEqual(simulated.learning.parameters, plain.parameters, "bit-identical parameters")
+
+        let records = simulated.rounds.map(\.record)
+        XCTAssertNil(ModelRecord.firstBreak(in: records, initialModelSHA256: simulated.initialModelSHA256))
+        XCTAssertEqual(records.last?.modelSHA256, ModelRecord.hash(parameters: plain.parameters))
+        let tree = simulated.chain.tree
+        let main = tree.mainChainMask(tip: tree.bestTip())
+        for round in simulated.rounds {
+            XCTAssertTrue(main[Int(round.block)], "round \(round.record.round)'s record is on the main chain")
+            XCTAssertGreaterThan(round.confirmed, round.start)
+            XCTAssertGreaterThanOrEqual(Int(tree.height[Int(tree.bestTip())]) - Int(tree.height[Int(round.block)]) + 1, 2)
+        }
+        for (earlier, later) in zip(simulated.rounds, simulated.rounds.dropFirst()) { XCTAssertGreaterThanOrEqual(later.start, earlier.confirmed) }
+        XCTAssertLessThan(end.seconds, 10_000, "production stops after the last round")
+    }
+
+    /// Clients that drop before uploading are left out of the aggregate, and recorded.
+    func testDropoutsLeaveClientsOut() {
+        let (simulated, _) = Self.simulate(seed: 22, rounds: 5, dropout: 0.5)
+        let dropped = simulated.rounds.flatMap(\.dropped)
+        XCTAssertFalse(dropped.isEmpty)
+        for round in simulated.rounds {
+            XCTAssertTrue(Set(round.dropped).isDisjoint(with: round.result.aggregated))
+            XCTAssertEqual(round.record.participants.count, round.result.aggregated.count)
+        }
+    }
+}
