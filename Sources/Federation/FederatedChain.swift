@@ -21,15 +21,19 @@ public struct FederationParameters: Sendable, Equatable {
     public var dropout: Double
     /// Each client's device speed, FLOP/s.
     public var deviceFlopsPerSecond: [Double]
+    /// Reward paid per confirmed round, split among its participants by sample count.
+    public var rewardPerRound: Double
 
     /// Creates federation parameters.
-    public init(aggregator: Int, clientNodes: [Int], rounds: Int, confirmations: Int, dropout: Double, deviceFlopsPerSecond: [Double]) {
+    public init(aggregator: Int, clientNodes: [Int], rounds: Int, confirmations: Int, dropout: Double, deviceFlopsPerSecond: [Double],
+                rewardPerRound: Double = 1) {
         self.aggregator = aggregator
         self.clientNodes = clientNodes
         self.rounds = rounds
         self.confirmations = confirmations
         self.dropout = dropout
         self.deviceFlopsPerSecond = deviceFlopsPerSecond
+        self.rewardPerRound = rewardPerRound
     }
 }
 
@@ -103,7 +107,21 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     }
 
     public var chain: ChainState { base.chain }
-    public func nodeColumns() -> [(name: String, values: [Double])] { base.nodeColumns() }
+    public func nodeColumns() -> [(name: String, values: [Double])] { base.nodeColumns() + [("fl_reward", rewards())] }
+
+    /// Rewards per node: each confirmed round's `rewardPerRound`, split among its participants
+    /// by their sample counts.
+    public func rewards() -> [Double] {
+        var reward = [Double](repeating: 0, count: base.chain.network.nodeCount)
+        for round in rounds {
+            let total = round.record.sampleCounts.reduce(0) { $0 + Double($1) }
+            guard total > 0 else { continue }
+            for (node, samples) in zip(round.record.participants, round.record.sampleCounts) {
+                reward[Int(node)] += parameters.rewardPerRound * Double(samples) / total
+            }
+        }
+        return reward
+    }
     public func blockWorkJ(_ block: BlockID) -> Double { base.blockWorkJ(block) }
     public mutating func stopProducing() { base.stopProducing() }
 

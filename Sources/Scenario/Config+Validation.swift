@@ -107,6 +107,7 @@ extension FedChainConfig {
         issues.probability(fl.dropout, "federation.dropout")
         issues.check(fl.confirmations >= 1, "federation.confirmations", "expected an integer >= 1, found \(fl.confirmations)")
         fl.deviceGflops.check(at: "federation.device_gflops", into: &issues)
+        issues.nonNegative(fl.rewardPerRound, "federation.reward_per_round")
         issues.nonNegative(energy.efficiencyJPerTh, "energy.efficiency_j_per_th")
         issues.check(energy.pue.isFinite && energy.pue >= 1, "energy.pue", "expected a number >= 1, found \(energy.pue)")
         for (role, watts) in zip(["full_node", "miner", "validator", "representative", "idle"], energy.baselineW.byRole) {

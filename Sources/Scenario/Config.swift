@@ -149,6 +149,8 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     public var confirmations: Int = 1
     /// Device speed of each client, GFLOP/s.
     public var deviceGflops = DistributionConfig(distribution: .constant, mean: 1, sd: 0, min: 0.01, max: 0)
+    /// Reward per confirmed round, split among its participants by sample count.
+    public var rewardPerRound: Double = 1
 
     /// The defaults (off).
     public init() {}

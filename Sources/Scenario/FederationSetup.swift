@@ -22,7 +22,8 @@ extension World {
                                           batches: streams.stream("fl.batches"))
         let speeds = fl.deviceGflops.drawPerNode(fl.clients, from: streams.stream("fl.device")).map { max($0, 1e-6) * 1e9 }
         let parameters = FederationParameters(aggregator: 0, clientNodes: Array(1...fl.clients), rounds: fl.rounds,
-                                              confirmations: fl.confirmations, dropout: fl.dropout, deviceFlopsPerSecond: speeds)
+                                              confirmations: fl.confirmations, dropout: fl.dropout, deviceFlopsPerSecond: speeds,
+                                              rewardPerRound: fl.rewardPerRound)
         return FederatedChain(base: base, learning: learning, parameters: parameters, streams: streams)
     }
 }

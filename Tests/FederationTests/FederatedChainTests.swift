@@ -64,6 +64,22 @@ final class FederatedChainTests: XCTestCase {
         XCTAssertLessThan(end.seconds, 10_000, "production stops after the last round")
     }
 
+    /// Each round pays 1, split among its participants by sample count.
+    func testRewardsFollowSampleCounts() {
+        let (simulated, _) = Self.simulate(seed: 23, rounds: 3)
+        let rewards = simulated.rewards()
+        XCTAssertEqual(rewards.reduce(0, +), 3, accuracy: 1e-12)
+        let first = simulated.rounds[0].record
+        var expected = [Double](repeating: 0, count: rewards.count)
+        for round in simulated.rounds {
+            let total = Double(round.record.sampleCounts.reduce(0, +))
+            for (node, samples) in zip(round.record.participants, round.record.sampleCounts) { expected[Int(node)] += Double(samples) / total }
+        }
+        XCTAssertEqual(rewards, expected)
+        XCTAssertGreaterThan(rewards[Int(first.participants[0])], 0)
+        XCTAssertEqual(rewards[0], 0, "the aggregator trains nothing")
+    }
+
     /// Clients that drop before uploading are left out of the aggregate, and recorded.
     func testDropoutsLeaveClientsOut() {
         let (simulated, _) = Self.simulate(seed: 22, rounds: 5, dropout: 0.5)
