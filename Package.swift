@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["SimKernel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Consensus", dependencies: ["SimKernel", "NetworkModel", "Ledger"]),
         .target(name: "Metrics", dependencies: ["SimKernel", "CHDF5"]),
-        .target(name: "Learning", dependencies: ["CGSL"]),
+        .target(name: "Learning", dependencies: ["CGSL", "CHDF5"]),
         .target(name: "Federation", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus", "Learning"]),
         .target(name: "Scenario", dependencies: [
             "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics", "Learning", "Federation",

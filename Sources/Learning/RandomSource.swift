@@ -10,6 +10,8 @@ public protocol RandomSource: AnyObject {
     func lognormal(mu: Double, sigma: Double) -> Double
     /// A uniform integer in 0..<bound.
     func int(below bound: Int) -> Int
+    /// Gamma with the given shape and scale 1.
+    func gamma(shape: Double) -> Double
 }
 
 extension RandomSource {

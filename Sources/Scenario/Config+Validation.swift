@@ -95,6 +95,12 @@ extension FedChainConfig {
             issues.check(fl.clientsPerRound >= 1 && fl.clientsPerRound <= fl.clients, "federation.clients_per_round",
                          "expected an integer from 1 to federation.clients (\(fl.clients)), found \(fl.clientsPerRound)")
         }
+        issues.check(fl.dataset.kind != .hdf5 || !fl.dataset.path.isEmpty, "federation.dataset.path",
+                     "expected a file path with dataset.kind hdf5, found nothing")
+        issues.check(fl.dataset.dirichletAlpha.isFinite && fl.dataset.dirichletAlpha > 0, "federation.dataset.dirichlet_alpha",
+                     "expected a number > 0, found \(fl.dataset.dirichletAlpha)")
+        issues.check(fl.dataset.shardsPerClient >= 1, "federation.dataset.shards_per_client",
+                     "expected an integer >= 1, found \(fl.dataset.shardsPerClient)")
         issues.nonNegative(fl.dataset.alpha, "federation.dataset.alpha")
         issues.nonNegative(fl.dataset.beta, "federation.dataset.beta")
         issues.check(fl.model.hidden >= 1, "federation.model.hidden", "expected an integer >= 1, found \(fl.model.hidden)")

@@ -162,12 +162,29 @@ public enum DatasetKind: String, ConfigChoice {
     case synthetic
     /// FedProx Synthetic-IID.
     case syntheticIid = "synthetic_iid"
+    /// A labelled HDF5 file (`X`, `y`), spread over clients by `partition`.
+    case hdf5
+}
+
+/// How an HDF5 data set is spread over clients.
+public enum PartitionKind: String, ConfigChoice {
+    case iid, dirichlet, shards
 }
 
 public struct DatasetConfig: Codable, Equatable, Sendable {
     public var kind: DatasetKind = .synthetic
+    /// Synthetic: heterogeneity of the clients' models (standard deviation).
     public var alpha: Double = 1
+    /// Synthetic: heterogeneity of the clients' features (standard deviation).
     public var beta: Double = 1
+    /// HDF5: the file (relative to the config file).
+    public var path: String = ""
+    /// HDF5: how rows are spread over clients.
+    public var partition: PartitionKind = .iid
+    /// HDF5, dirichlet: the concentration (small: strong label skew).
+    public var dirichletAlpha: Double = 0.5
+    /// HDF5, shards: shards per client.
+    public var shardsPerClient: Int = 2
     public init() {}
 }
 

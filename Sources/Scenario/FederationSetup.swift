@@ -6,14 +6,28 @@ import SimKernel
 extension World {
     /// Wraps `base` with the federated workload of `config` (streams `fl.data`, `fl.init`,
     /// `fl.selection`, `fl.stragglers`, `fl.batches`, `fl.device`, `fl.dropout`, `fl.latency`).
-    static func federated<Base: ConsensusProtocol>(_ base: Base, _ config: FedChainConfig) -> FederatedChain<Base> {
+    static func federated<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup) -> FederatedChain<Base> {
+        let config = setup.config
         let fl = config.federation
         let streams = RandomStreams(seed: config.seed)
-        let kind: SyntheticData.Kind = fl.dataset.kind == .syntheticIid ? .iid : .heterogeneous(alpha: fl.dataset.alpha, beta: fl.dataset.beta)
-        let clients = SyntheticData.generate(kind, clients: fl.clients, random: streams.stream("fl.data"))
-        let model = fl.model.kind == .mlp
-            ? DenseModel.mlp(inputs: SyntheticData.dimension, hidden: fl.model.hidden, classes: SyntheticData.classes)
-            : DenseModel.logisticRegression(inputs: SyntheticData.dimension, classes: SyntheticData.classes)
+        let clients: [ClientData]
+        let data = fl.dataset
+        switch data.kind {
+        case .synthetic, .syntheticIid:
+            let kind: SyntheticData.Kind = data.kind == .syntheticIid ? .iid : .heterogeneous(alpha: data.alpha, beta: data.beta)
+            clients = SyntheticData.generate(kind, clients: fl.clients, random: streams.stream("fl.data"))
+        case .hdf5:
+            let partition: Partition
+            switch data.partition {
+            case .iid: partition = .iid
+            case .dirichlet: partition = .dirichlet(alpha: data.dirichletAlpha)
+            case .shards: partition = .shards(perClient: data.shardsPerClient)
+            }
+            clients = partition.split(setup.federatedData!, clients: fl.clients, random: streams.stream("fl.data"))
+        }
+        let inputs = clients[0].train.dimension, classes = clients[0].train.classes
+        let model = fl.model.kind == .mlp ? DenseModel.mlp(inputs: inputs, hidden: fl.model.hidden, classes: classes)
+                                          : DenseModel.logisticRegression(inputs: inputs, classes: classes)
         let learning = InMemoryFederation(model: model, clients: clients, strategy: FederatedStrategy(kind: fl.strategy.kind, mu: fl.strategy.mu),
                                           local: LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate),
                                           clientsPerRound: fl.clientsPerRound, stragglerShare: fl.stragglers,

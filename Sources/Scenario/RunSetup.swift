@@ -1,4 +1,5 @@
 import Foundation
+import Learning
 import NetworkModel
 import Yams
 
@@ -10,6 +11,8 @@ public struct RunSetup: Sendable {
     public let regions: RegionTable
     /// Explicit edges from `network.edges_file`, if set.
     public let edges: [(Int32, Int32)]?
+    /// The federated data set from `federation.dataset.path` (dataset kind hdf5), if any.
+    public let federatedData: LabelledData?
 
     /// Reads the files `config` names; relative paths are taken from `baseDirectory`.
     public init(config: FedChainConfig, baseDirectory: String = FileManager.default.currentDirectoryPath) throws {
@@ -22,6 +25,17 @@ public struct RunSetup: Sendable {
         }
         edges = network.edgesFile.isEmpty ? nil
             : try EdgeFile.load(Self.resolve(network.edgesFile, in: baseDirectory), nodes: network.nodes)
+        let dataset = config.federation.dataset
+        if config.federation.rounds > 0 && dataset.kind == .hdf5 {
+            let path = Self.resolve(dataset.path, in: baseDirectory)
+            do {
+                federatedData = try LabelledData.load(hdf5: path)
+            } catch let error as DataError {
+                throw ConfigError(origin: .unlocated(path: path), keyPath: "federation.dataset.path", message: error.description)
+            }
+        } else {
+            federatedData = nil
+        }
     }
 
     /// Loads the config file at `path` with `overrides`, then the files it names (relative to

@@ -36,20 +36,21 @@ public enum Runner {
     /// change the result. Throws `World.BuildError` when the world cannot be built as configured.
     public static func run(_ setup: RunSetup, progress: ((RunProgress) -> Void)? = nil) throws -> RunOutcome {
         switch setup.config.consensus.kind {
-        case .pow: return try runWithFederation(World.proofOfWork(setup), setup.config, progress)
-        case .pos: return try runWithFederation(World.proofOfStake(setup), setup.config, progress)
-        case .hierarchical: return try runWithFederation(World.hierarchical(setup), setup.config, progress)
+        case .pow: return try runWithFederation(World.proofOfWork(setup), setup, progress)
+        case .pos: return try runWithFederation(World.proofOfStake(setup), setup, progress)
+        case .hierarchical: return try runWithFederation(World.hierarchical(setup), setup, progress)
         }
     }
 
     /// Runs `base` alone, or wrapped with the federated workload when `federation.rounds` > 0.
-    private static func runWithFederation<Base: ConsensusProtocol>(_ base: Base, _ config: FedChainConfig,
+    private static func runWithFederation<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup,
                                                                    _ progress: ((RunProgress) -> Void)?) -> RunOutcome {
+        let config = setup.config
         guard config.federation.rounds > 0 else {
             var model = base
             return execute(&model, config, progress) { _, _ in }
         }
-        var model = World.federated(base, config)
+        var model = World.federated(base, setup)
         return execute(&model, config, progress) { model, record in FederationReport(model: model).write(into: &record) }
     }
 

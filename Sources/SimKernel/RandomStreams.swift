@@ -68,6 +68,9 @@ public final class RandomStream {
     /// with probability `p` (so at least 1).
     @inlinable public func geometric(_ p: Double) -> Int { Int(gsl_ran_geometric(rng, p)) }
 
+    /// Gamma with the given shape and scale 1 (Marsaglia-Tsang, through GSL).
+    @inlinable public func gamma(shape: Double) -> Double { gsl_ran_gamma(rng, shape, 1) }
+
     /// Pareto (type I) with shape `alpha` and scale (minimum) `scale`.
     @inlinable public func pareto(shape alpha: Double, scale: Double) -> Double { gsl_ran_pareto(rng, alpha, scale) }
 
