@@ -7,10 +7,22 @@ import SimKernel
 /// The simulator's named streams serve learning code's randomness.
 extension RandomStream: RandomSource {}
 
+/// Who aggregates a round.
+public enum AggregatorChoice: String, Sendable, CaseIterable {
+    /// Always the same node (`FederationParameters.aggregator`).
+    case fixed
+    /// The producer of the tip of the fixed node's chain when the round starts.
+    case blockProducer = "block_producer"
+}
+
 /// Where and how the federated workload runs.
 public struct FederationParameters: Sendable, Equatable {
-    /// The node that aggregates (a fixed server).
+    /// The fixed aggregator, and the node whose chain view decides confirmations.
     public var aggregator: Int
+    /// Who aggregates each round.
+    public var aggregatorChoice: AggregatorChoice = .fixed
+    /// Fewest updates a round needs; with fewer it fails and is retried with a new selection.
+    public var minParticipants: Int = 1
     /// Client i lives on node `clientNodes[i]`.
     public var clientNodes: [Int]
     /// Rounds to run.
@@ -58,12 +70,16 @@ public struct FederatedRound: Sendable, Equatable {
     public var block: BlockID
     /// Times the record went back to the mempool because its block lost a fork.
     public var resubmissions: Int
+    /// The node that aggregated the round.
+    public var aggregator: Int
+    /// Failed attempts (too few updates) before this one.
+    public var retries: Int
 }
 
 /// Federated learning as simulation events on a chain: a wrapper around any consensus protocol.
 ///
 /// Per round:
-/// 1. The aggregator plans the round and trains every selected client's update in plan order,
+/// 1. The aggregator (a fixed node, or the producer of the chain tip) plans the round and trains every selected client's update in plan order,
 ///    exactly as `InMemoryFederation` does, so the models are equal to the last bit.
 /// 2. The updates arrive on the network's timeline. The model download (parameters x 8 bytes)
 ///    queues on the aggregator's uplink. Compute takes epochs x examples x FLOPs per example /
@@ -89,10 +105,15 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     private var outstanding = 0
     private var roundStart = SimTime.zero
     private var pending: (record: ModelRecord, result: RoundResult, dropped: [Int], block: BlockID?, resubmissions: Int)?
-    private var aggregatorUplinkFree = SimTime.zero
+    private var aggregatorUplinkFree: [Int: SimTime] = [:]
+    private var roundAggregator = 0
+    private var retries = 0
     private let modelBytes: Int
     private let dropoutStream: RandomStream
     private let latencyStream: RandomStream
+
+    /// Consecutive failed attempts after which a round proceeds with whatever arrived.
+    public static var maxRetries: Int { 100 }
 
     /// Wraps `base`; `streams` supplies `fl.dropout` and `fl.latency`.
     public init(base: Base, learning: InMemoryFederation, parameters: FederationParameters, streams: RandomStreams) {
@@ -158,18 +179,24 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     private var network: Network { base.chain.network }
 
     private mutating func startRound(_ scheduler: inout Scheduler) {
-        roundStart = scheduler.now
+        if retries == 0 { roundStart = scheduler.now }
+        switch parameters.aggregatorChoice {
+        case .fixed: roundAggregator = parameters.aggregator
+        case .blockProducer:
+            let tip = base.chain.tipOfNode[parameters.aggregator]
+            roundAggregator = tip > 0 ? Int(base.chain.tree.producer[Int(tip)]) : parameters.aggregator
+        }
         let plan = learning.planRound()
         updates = learning.train(plan)
         delivered = [Bool](repeating: false, count: plan.training.count)
         outstanding = plan.training.count
         self.plan = plan
-        let server = parameters.aggregator
+        let server = roundAggregator
         for (i, client) in plan.training.enumerated() {
             let node = parameters.clientNodes[client]
-            let begin = max(scheduler.now, aggregatorUplinkFree)
+            let begin = max(scheduler.now, aggregatorUplinkFree[server] ?? .zero)
             let sent = begin + network.serialization(bytes: modelBytes, from: server, to: node)
-            aggregatorUplinkFree = sent
+            aggregatorUplinkFree[server] = sent
             scheduler.schedule(at: sent + network.delay(from: server, to: node, using: latencyStream), target: UInt32(i), kind: Kind.modelArrived)
         }
         if outstanding == 0 { finishRound(&scheduler) }
@@ -190,8 +217,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             return
         }
         let node = parameters.clientNodes[plan.training[i]]
-        let sent = scheduler.now + network.serialization(bytes: modelBytes, from: node, to: parameters.aggregator)
-        scheduler.schedule(at: sent + network.delay(from: node, to: parameters.aggregator, using: latencyStream), target: UInt32(i),
+        let sent = scheduler.now + network.serialization(bytes: modelBytes, from: node, to: roundAggregator)
+        scheduler.schedule(at: sent + network.delay(from: node, to: roundAggregator, using: latencyStream), target: UInt32(i),
                            kind: Kind.updateArrived)
     }
 
@@ -203,6 +230,15 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
 
     private mutating func finishRound(_ scheduler: inout Scheduler) {
         guard let plan else { return }
+        let required = min(parameters.minParticipants, plan.training.count)
+        if delivered.filter({ $0 }).count < required && retries < Self.maxRetries {
+            // Too few updates: the round fails and starts again with a new selection.
+            learning.abandonRound()
+            self.plan = nil
+            retries += 1
+            scheduler.schedule(at: scheduler.now, target: 0, kind: Kind.roundStart)
+            return
+        }
         let parent = rounds.last?.record.modelSHA256 ?? initialModelSHA256
         let result = learning.finishRound(plan, updates: updates, delivered: delivered)
         let record = ModelRecord(round: plan.round, modelSHA256: ModelRecord.hash(parameters: learning.parameters), parentModelSHA256: parent,
@@ -229,7 +265,9 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             pending = waiting
             guard depth >= parameters.confirmations else { return }
             rounds.append(FederatedRound(result: waiting.result, record: waiting.record, dropped: waiting.dropped, start: roundStart,
-                                         confirmed: scheduler.now, block: block, resubmissions: waiting.resubmissions))
+                                         confirmed: scheduler.now, block: block, resubmissions: waiting.resubmissions,
+                                         aggregator: roundAggregator, retries: retries))
+            retries = 0
             pending = nil
             if rounds.count < parameters.rounds {
                 scheduler.schedule(at: scheduler.now, target: 0, kind: Kind.roundStart)

@@ -137,6 +137,10 @@ public struct InMemoryFederation {
         return RoundPlan(round: round, selected: selected, stragglers: stragglers.sorted(), training: training, epochs: epochs)
     }
 
+    /// Gives up the round just planned (too few updates arrived): the model stays and the next
+    /// `planRound` plans the same round number again, with fresh draws.
+    public mutating func abandonRound() { round -= 1 }
+
     /// Trains every client of `plan` from the current global model, in plan order.
     public func train(_ plan: RoundPlan) -> [[Double]] {
         zip(plan.training, plan.epochs).map { client, epochs in

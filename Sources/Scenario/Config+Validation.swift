@@ -112,6 +112,8 @@ extension FedChainConfig {
         issues.probability(fl.stragglers, "federation.stragglers")
         issues.probability(fl.dropout, "federation.dropout")
         issues.check(fl.confirmations >= 1, "federation.confirmations", "expected an integer >= 1, found \(fl.confirmations)")
+        issues.check(fl.minParticipants >= 1 && fl.minParticipants <= max(fl.clientsPerRound, 1), "federation.min_participants",
+                     "expected an integer from 1 to clients_per_round (\(fl.clientsPerRound)), found \(fl.minParticipants)")
         fl.deviceGflops.check(at: "federation.device_gflops", into: &issues)
         issues.nonNegative(fl.rewardPerRound, "federation.reward_per_round")
         issues.nonNegative(energy.efficiencyJPerTh, "energy.efficiency_j_per_th")

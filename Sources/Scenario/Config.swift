@@ -1,4 +1,5 @@
 import Consensus
+import Federation
 import Learning
 import NetworkModel
 
@@ -147,6 +148,10 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     public var dropout: Double = 0
     /// Blocks a round's record needs before the next round starts.
     public var confirmations: Int = 1
+    /// Who aggregates: `fixed` (node 0) or `block_producer` (the producer of node 0's chain tip).
+    public var aggregator: AggregatorChoice = .fixed
+    /// Fewest updates a round needs; with fewer it fails and is retried.
+    public var minParticipants: Int = 1
     /// Device speed of each client, GFLOP/s.
     public var deviceGflops = DistributionConfig(distribution: .constant, mean: 1, sd: 0, min: 0.01, max: 0)
     /// Reward per confirmed round, split among its participants by sample count.

@@ -1,4 +1,5 @@
 import Consensus
+import Federation
 import Learning
 import NetworkModel
 
@@ -30,3 +31,4 @@ extension RelayProtocol: ConfigChoice {}
 extension UplinkHold: ConfigChoice {}
 extension PoSMode: ConfigChoice {}
 extension FederatedStrategy.Kind: ConfigChoice {}
+extension AggregatorChoice: ConfigChoice {}

@@ -24,6 +24,8 @@ struct FederationReport<Base: ConsensusProtocol> {
             Column("record_sha256", .string(rounds.map { ModelRecord.hex($0.record.digest) })),
             Column("block", .int64(rounds.map { Int64($0.block) })),
             Column("resubmissions", .int64(rounds.map { Int64($0.resubmissions) })),
+            Column("aggregator", .int64(rounds.map { Int64($0.aggregator) })),
+            Column("retries", .int64(rounds.map { Int64($0.retries) })),
         ], attributes: [("note", .string("end_ns: when the round's record had its confirmations on the aggregator's chain"))]))
         let participants = rounds.flatMap { round in zip(round.record.participants, round.record.sampleCounts).map { (round.record.round, $0.0, $0.1) } }
         record.setTable("/fl/participants", Table([

@@ -35,9 +35,11 @@ extension World {
                                           selection: streams.stream("fl.selection"), stragglers: streams.stream("fl.stragglers"),
                                           batches: streams.stream("fl.batches"))
         let speeds = fl.deviceGflops.drawPerNode(fl.clients, from: streams.stream("fl.device")).map { max($0, 1e-6) * 1e9 }
-        let parameters = FederationParameters(aggregator: 0, clientNodes: Array(1...fl.clients), rounds: fl.rounds,
+        var parameters = FederationParameters(aggregator: 0, clientNodes: Array(1...fl.clients), rounds: fl.rounds,
                                               confirmations: fl.confirmations, dropout: fl.dropout, deviceFlopsPerSecond: speeds,
                                               rewardPerRound: fl.rewardPerRound)
+        parameters.aggregatorChoice = fl.aggregator
+        parameters.minParticipants = fl.minParticipants
         return FederatedChain(base: base, learning: learning, parameters: parameters, streams: streams)
     }
 }

@@ -20,7 +20,8 @@ final class FederatedChainTests: XCTestCase {
 
     /// Rounds on a PoW chain with real latency (and forks: 4 s blocks): 20 nodes, 12 clients
     /// on nodes 1...12, one confirmation.
-    static func simulate(seed: UInt64, rounds: Int, dropout: Double = 0, confirmations: Int = 1) -> (FederatedChain<NakamotoPoW>, SimTime) {
+    static func simulate(seed: UInt64, rounds: Int, dropout: Double = 0, confirmations: Int = 1, aggregator: AggregatorChoice = .fixed,
+                         minParticipants: Int = 1) -> (FederatedChain<NakamotoPoW>, SimTime) {
         let streams = RandomStreams(seed: seed)
         let nodes = 20
         let network = Network(regionOfNode: Network.placeNodes(nodes, table: .bitcoin2019, using: streams.stream("net.placement")),
@@ -30,11 +31,11 @@ final class FederatedChainTests: XCTestCase {
         let pow = NakamotoPoW(network: network, relay: .push, hashRate: [Double](repeating: 1, count: nodes),
                               pow: PoWParameters(blockInterval: SimDuration(seconds: 4), blockSizeBytes: 50_000, txSizeBytes: 250, targetHeight: nil),
                               streams: streams)
-        var model = FederatedChain(base: pow, learning: learning(seed: seed),
-                                   parameters: FederationParameters(aggregator: 0, clientNodes: Array(1...12), rounds: rounds,
-                                                                    confirmations: confirmations, dropout: dropout,
-                                                                    deviceFlopsPerSecond: [Double](repeating: 1e8, count: 12)),
-                                   streams: streams)
+        var parameters = FederationParameters(aggregator: 0, clientNodes: Array(1...12), rounds: rounds, confirmations: confirmations,
+                                              dropout: dropout, deviceFlopsPerSecond: [Double](repeating: 1e8, count: 12))
+        parameters.aggregatorChoice = aggregator
+        parameters.minParticipants = minParticipants
+        var model = FederatedChain(base: pow, learning: learning(seed: seed), parameters: parameters, streams: streams)
         var scheduler = Scheduler()
         model.start(scheduler: &scheduler)
         XCTAssertEqual(scheduler.run(&model, until: StopCondition(maxEvents: 5_000_000)), .queueEmpty)
@@ -62,6 +63,30 @@ final class FederatedChainTests: XCTestCase {
         }
         for (earlier, later) in zip(simulated.rounds, simulated.rounds.dropFirst()) { XCTAssertGreaterThanOrEqual(later.start, earlier.confirmed) }
         XCTAssertLessThan(end.seconds, 10_000, "production stops after the last round")
+    }
+
+    /// With the block producer aggregating, rounds move between nodes, and the model is still the
+    /// in-memory loop's.
+    func testBlockProducerAggregates() {
+        let (simulated, _) = Self.simulate(seed: 24, rounds: 4, aggregator: .blockProducer)
+        var plain = Self.learning(seed: 24)
+        for _ in 0..<4 { _ = plain.runRound() }
+        XCTAssertEqual(simulated.learning.parameters, plain.parameters)
+        let tree = simulated.chain.tree
+        let producers = Set((1..<tree.count).map { Int(tree.producer[$0]) })
+        XCTAssertTrue(simulated.rounds.dropFirst().allSatisfy { producers.contains($0.aggregator) })
+        XCTAssertGreaterThan(Set(simulated.rounds.map(\.aggregator)).count, 1, "the aggregator moves")
+    }
+
+    /// A round with fewer updates than the minimum fails and is retried; recorded rounds all
+    /// meet it.
+    func testRoundsBelowTheMinimumAreRetried() {
+        let (simulated, _) = Self.simulate(seed: 25, rounds: 4, dropout: 0.5, minParticipants: 3)
+        XCTAssertEqual(simulated.rounds.count, 4)
+        XCTAssertGreaterThan(simulated.rounds.reduce(0) { $0 + $1.retries }, 0)
+        XCTAssertTrue(simulated.rounds.allSatisfy { $0.record.participants.count >= 3 })
+        XCTAssertEqual(simulated.rounds.map(\.record.round), [1, 2, 3, 4])
+        XCTAssertNil(ModelRecord.firstBreak(in: simulated.rounds.map(\.record), initialModelSHA256: simulated.initialModelSHA256))
     }
 
     /// Each round pays 1, split among its participants by sample count.
