@@ -21,7 +21,7 @@ final class FederatedChainTests: XCTestCase {
     /// Rounds on a PoW chain with real latency (and forks: 4 s blocks): 20 nodes, 12 clients
     /// on nodes 1...12, one confirmation.
     static func simulate(seed: UInt64, rounds: Int, dropout: Double = 0, confirmations: Int = 1, aggregator: AggregatorChoice = .fixed,
-                         minParticipants: Int = 1) -> (FederatedChain<NakamotoPoW>, SimTime) {
+                         minParticipants: Int = 1, blockIntervalS: Double = 4) -> (FederatedChain<NakamotoPoW>, SimTime) {
         let streams = RandomStreams(seed: seed)
         let nodes = 20
         let network = Network(regionOfNode: Network.placeNodes(nodes, table: .bitcoin2019, using: streams.stream("net.placement")),
@@ -29,7 +29,7 @@ final class FederatedChainTests: XCTestCase {
                               latency: LatencyModel(table: .bitcoin2019, distribution: .pareto),
                               links: LinkParameters(processing: SimDuration(milliseconds: 2), controlDelay: SimDuration(milliseconds: 10), serialization: true))
         let pow = NakamotoPoW(network: network, relay: .push, hashRate: [Double](repeating: 1, count: nodes),
-                              pow: PoWParameters(blockInterval: SimDuration(seconds: 4), blockSizeBytes: 50_000, txSizeBytes: 250, targetHeight: nil),
+                              pow: PoWParameters(blockInterval: SimDuration(seconds: blockIntervalS), blockSizeBytes: 50_000, txSizeBytes: 250, targetHeight: nil),
                               streams: streams)
         var parameters = FederationParameters(aggregator: 0, clientNodes: Array(1...12), rounds: rounds, confirmations: confirmations,
                                               dropout: dropout, deviceFlopsPerSecond: [Double](repeating: 1e8, count: 12))
@@ -87,6 +87,17 @@ final class FederatedChainTests: XCTestCase {
         XCTAssertTrue(simulated.rounds.allSatisfy { $0.record.participants.count >= 3 })
         XCTAssertEqual(simulated.rounds.map(\.record.round), [1, 2, 3, 4])
         XCTAssertNil(ModelRecord.firstBreak(in: simulated.rounds.map(\.record), initialModelSHA256: simulated.initialModelSHA256))
+    }
+
+    /// With 0.3 s blocks over the 2019 Bitcoin latencies the chain forks constantly: a record
+    /// whose block loses is submitted again, and every round's record ends on the main chain.
+    func testRecordsOnLostForksAreResubmitted() {
+        let (simulated, _) = Self.simulate(seed: 26, rounds: 12, confirmations: 3, blockIntervalS: 0.3)
+        let tree = simulated.chain.tree
+        let main = tree.mainChainMask(tip: tree.bestTip())
+        XCTAssertLessThan(main.filter { $0 }.count, tree.count, "the chain forked")
+        XCTAssertGreaterThan(simulated.rounds.reduce(0) { $0 + $1.resubmissions }, 0, "some record was resubmitted")
+        for round in simulated.rounds { XCTAssertTrue(main[Int(round.block)], "round \(round.record.round)") }
     }
 
     /// Each round pays 1, split among its participants by sample count.
