@@ -36,7 +36,8 @@ public struct HierarchicalParameters: Sendable, Equatable {
 /// `electionPeriodBlocks` blocks, the nodes are split into random clusters, each cluster elects
 /// representatives with probability proportional to stake (weighted sampling without
 /// replacement), and only representatives mine, by proof of work. Everyone else is idle (baseline
-/// power only) but still relays blocks. A wrapper around `NakamotoPoW`.
+/// power only) but still relays blocks over the peer graph; representatives also relay among
+/// themselves over direct links. A wrapper around `NakamotoPoW`.
 ///
 /// The randomness of an election is a stream named by the block that triggers it
 /// (`hier.election.<block id>`), as a chain's own randomness would be: reproducible, and
@@ -130,7 +131,7 @@ public struct HierarchicalConsensus: ConsensusProtocol {
         clusterOf.append(cluster)
         electionChance.append(chance)
         elections += 1
-        pow.setActiveMiners(representative, roles: (.representative, .idle), scheduler: &scheduler)
+        pow.setActiveMiners(representative, roles: (.representative, .idle), overlay: true, scheduler: &scheduler)
     }
 
     /// Block rewards per node over the main chain, in block rewards (a block is worth 1).

@@ -68,6 +68,9 @@ public struct NakamotoPoW: ConsensusProtocol {
 
     /// Which nodes mine (all, unless a wrapper such as hierarchical consensus elects some).
     public private(set) var activeMiner: [Bool]
+    /// Direct links among the active miners, beside the peer graph (hierarchical consensus:
+    /// representatives relay among themselves); empty when off.
+    public private(set) var minerOverlay: [Int32] = []
     private var roles: (active: NodeRole, inactive: NodeRole) = (.miner, .fullNode)
 
     var mining = MiningGroups()
@@ -152,14 +155,17 @@ public struct NakamotoPoW: ConsensusProtocol {
     }
 
     /// From now on only the nodes marked in `active` mine; they take the role `roles.active`,
-    /// the others `roles.inactive` (e.g. representative and idle). The finder, the rate groups
-    /// and the meters are rebuilt and the next block time is redrawn. At least one active node
+    /// the others `roles.inactive` (e.g. representative and idle), and with `overlay` they also
+    /// relay new tips to each other directly. The finder, the rate groups and the meters are
+    /// rebuilt and the next block time is redrawn. At least one active node
     /// must have hash rate.
-    public mutating func setActiveMiners(_ active: [Bool], roles: (active: NodeRole, inactive: NodeRole), scheduler: inout Scheduler) {
+    public mutating func setActiveMiners(_ active: [Bool], roles: (active: NodeRole, inactive: NodeRole), overlay: Bool = false,
+                                         scheduler: inout Scheduler) {
         precondition(active.count == hashRate.count && hashRate.indices.contains { active[$0] && hashRate[$0] > 0 },
                      "at least one active miner with hash rate")
         activeMiner = active
         self.roles = roles
+        minerOverlay = overlay ? hashRate.indices.filter { active[$0] }.map { Int32($0) } : []
         let rates = hashRate.indices.map { active[$0] ? hashRate[$0] : 0 }
         finder = WeightedChoice(weights: rates)
         mining = MiningGroups()
@@ -219,6 +225,9 @@ public struct NakamotoPoW: ConsensusProtocol {
             } else if chain.tree.isBetter(block, than: chain.tipOfNode[Int(node)]) || joinsRace(block, node: Int(node)) {
                 setTip(Int(node), block)
                 chain.relay.announce(block, from: Int(node), except: Int(source), scheduler: &scheduler)
+                if !minerOverlay.isEmpty && activeMiner[Int(node)] {
+                    chain.relay.announce(block, from: Int(node), to: minerOverlay, except: Int(source), scheduler: &scheduler)
+                }
             }
         }
         chain.relay.clearConnected()

@@ -175,8 +175,15 @@ public struct BlockRelay {
     /// `node` passes `block` (which it has connected) to its neighbours, all but `source` (the peer
     /// it came from; -1 for none): an inv each, or the whole block (push).
     public mutating func announce(_ block: Int32, from node: Int, except source: Int, scheduler: inout Scheduler) {
+        announce(block, from: node, to: network.topology.neighbours(of: node), except: source, scheduler: &scheduler)
+    }
+
+    /// `node` passes `block` to the given peers (e.g. an overlay of direct links beside the peer
+    /// graph), all but `source`; messages cost what they cost on the peer graph.
+    public mutating func announce(_ block: Int32, from node: Int, to peers: some Sequence<Int32>, except source: Int,
+                                  scheduler: inout Scheduler) {
         assert(connected.contains(block, node), "a node announces only blocks it has connected")
-        for peer32 in network.topology.neighbours(of: node) {
+        for peer32 in peers where Int(peer32) != node {
             let peer = Int(peer32)
             guard peer != source else { continue }
             switch parameters.relayProtocol {
