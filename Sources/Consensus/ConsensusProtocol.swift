@@ -28,8 +28,8 @@ public enum ConsensusEventKind {
     public static let hashRateChange: UInt16 = 2
     /// A node leads a slot (PoS; target: the node, payload: the slot number).
     public static let slotLeader: UInt16 = 3
-    /// Ethereum: the start of a slot (payload: the slot number).
-    public static let slotEnd: UInt16 = 4
+    /// Ethereum: a slot begins (payload: the slot number).
+    public static let slotBegins: UInt16 = 4
     /// Ethereum: a validator attests (target: the validator, payload: the epoch).
     public static let attestation: UInt16 = 5
     /// Ethereum: an epoch closes (payload: the epoch).

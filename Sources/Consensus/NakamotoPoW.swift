@@ -118,7 +118,24 @@ public struct NakamotoPoW: ConsensusProtocol {
 
     public func nodeColumns() -> [(name: String, values: [Double])] { [("hash_rate_th_s", hashRate)] }
 
-    public func summary(at time: SimTime) -> [(key: String, value: Double)] { [] }
+    /// With an adversary: `attacker_share`, `attacker_revenue_share`, and for a double spend
+    /// `double_spend_success_rate` (the configured confirmations) and `double_spend_trials`.
+    public func summary(at time: SimTime) -> [(key: String, value: Double)] {
+        guard adversary != .none else { return [] }
+        let tree = chain.tree
+        let main = tree.mainChainMask(tip: tree.bestTip())
+        let mainBlocks = (1..<tree.count).filter { main[$0] }
+        let attackerBlocks = mainBlocks.filter { Int(tree.producer[$0]) == attacker }.count
+        var keys: [(key: String, value: Double)] = [
+            ("attacker_share", hashRate[attacker] / hashRate.reduce(0, +)),
+            ("attacker_revenue_share", mainBlocks.isEmpty ? .nan : Double(attackerBlocks) / Double(mainBlocks.count)),
+        ]
+        if case .doubleSpend(let confirmations) = adversary, let races = doubleSpend {
+            keys.append(("double_spend_success_rate", races.trials > 0 ? Double(races.successes[confirmations - 1]) / Double(races.trials) : .nan))
+            keys.append(("double_spend_trials", Double(races.trials)))
+        }
+        return keys
+    }
 
     public mutating func stopProducing() {
         miningStopped = true

@@ -128,7 +128,7 @@ public struct ProofOfStake: ConsensusProtocol {
         case .praos:
             for node in stake.indices { scheduleNextLead(node, after: -1, &scheduler) }
         case .ethereum:
-            scheduler.schedule(at: .zero, target: 0, kind: ConsensusEventKind.slotEnd, payload: 0)
+            scheduler.schedule(at: .zero, target: 0, kind: ConsensusEventKind.slotBegins, payload: 0)
         }
     }
 
@@ -138,13 +138,12 @@ public struct ProofOfStake: ConsensusProtocol {
             guard lastSlot == nil else { return false }
             lead(Int(event.target), slot: Int(event.payload), &scheduler)
             scheduleNextLead(Int(event.target), after: Int(event.payload), &scheduler)
-        case ConsensusEventKind.slotEnd:
-            // Ethereum: the start of slot `payload`.
+        case ConsensusEventKind.slotBegins:
             guard lastSlot == nil else { return false }
             let slot = Int(event.payload)
             if slot % parameters.slotsPerEpoch == 0 { startEpoch(slot / parameters.slotsPerEpoch, &scheduler) }
             lead(proposer.draw(using: committees), slot: slot, &scheduler)
-            scheduler.schedule(at: slotStart(slot + 1), target: 0, kind: ConsensusEventKind.slotEnd, payload: UInt32(slot + 1))
+            scheduler.schedule(at: slotStart(slot + 1), target: 0, kind: ConsensusEventKind.slotBegins, payload: UInt32(slot + 1))
         case ConsensusEventKind.attestation:
             attest(Int(event.target), epoch: Int(event.payload), at: scheduler.now)
         case ConsensusEventKind.epochEnd:

@@ -127,7 +127,8 @@ public struct DenseModel: Sendable, Equatable {
                 loss -= log(max(z[r * c + Int(labels[row])], 1e-300))
             }
         }
-        w.labelsOfBatch = rows.map { labels[$0] }
+        w.labelsOfBatch.removeAll(keepingCapacity: true)
+        for row in rows { w.labelsOfBatch.append(labels[row]) }
         return loss / Double(n)
     }
 

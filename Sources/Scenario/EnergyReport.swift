@@ -9,11 +9,11 @@ struct EnergyReport {
     let simTime: SimTime
     /// Which blocks are on the main chain (genesis included).
     let mainChain: [Bool]
-    /// Joules of work per block (from the protocol); only the summary needs it.
-    var blockWorkJ: (BlockID) -> Double = { _ in 0 }
+    /// Joules of work per block (from the protocol).
+    let blockWorkJ: (BlockID) -> Double
 
     /// Hashing + baseline + network (bytes sent) joules per node.
-    func perNodeJ() -> [Double] {
+    static func perNodeJ(_ chain: ChainState, at simTime: SimTime) -> [Double] {
         let (hashing, baseline) = chain.energy.perNodeJ(at: simTime)
         let sent = chain.relay.traffic.bytesSentPerNode()
         return hashing.indices.map { hashing[$0] + baseline[$0] + Double(sent[$0]) * chain.energyParameters.networkJPerByte }

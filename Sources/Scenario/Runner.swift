@@ -80,8 +80,9 @@ public enum Runner {
         let report = ChainReport(model: model, simTime: scheduler.now)
         report.write(into: &record)
         EnergyReport(chain: model.chain, simTime: scheduler.now, mainChain: report.mainChain, blockWorkJ: model.blockWorkJ).write(into: &record)
-        if let pow = model as? NakamotoPoW { AdversaryReport(model: pow, mainChain: report.mainChain).write(into: &record) }
-        if let pow = (model as? FederatedChain<NakamotoPoW>)?.base { AdversaryReport(model: pow, mainChain: report.mainChain).write(into: &record) }
+        if let pow = model as? NakamotoPoW ?? (model as? FederatedChain<NakamotoPoW>)?.base {
+            AdversaryReport(model: pow).write(into: &record)
+        }
         NetworkReport(relay: model.chain.relay).write(into: &record)
         extraTables(model, &record)
         return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+struct HarnessError: Error, CustomStringConvertible { let description: String }
+
 /// Paths and process helpers for tests that run the `fedchain` binary and scripts.
 enum Harness {
     /// The package root (three levels above this file).
@@ -19,8 +21,9 @@ enum Harness {
             candidates += [Bundle.main.bundleURL.appendingPathComponent("fedchain"),
                            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("fedchain"),
                            packageRoot.appendingPathComponent(".build/debug/fedchain")]
+            // The binary is a dependency of this test target: not finding it is a failure, not a skip.
             guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw XCTSkip("fedchain binary not found near \(testBinary.path)")
+                throw HarnessError(description: "fedchain binary not found near \(testBinary.path)")
             }
             return found
         }
