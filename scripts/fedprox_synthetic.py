@@ -3,8 +3,8 @@
 
 Runs FedAvg and FedProx (mu = 1) on Synthetic-IID, (0,0), (0.5,0.5) and (1,1) with 0 %, 50 % and
 90 % stragglers, from experiments/fedprox-synthetic/base.yaml, and writes results.csv (final
-training loss and test accuracy), results.md and training_loss.png (curves, laid out like the
-FedProx paper's figure 1) beside it.
+training loss and test accuracy), results.md, curves.h5 (every run's per-round training loss and
+test accuracy) and training_loss.png (curves, laid out like the FedProx paper's figure 1) beside it.
 
 Usage: scripts/fedprox_synthetic.py [--rounds 200] [--fedchain .build/release/fedchain]
 Needs h5py and matplotlib (scripts/setup --plots).
@@ -39,6 +39,23 @@ def run(fedchain, overrides, rounds, path):
     return [int(r) for r in rows["round"]], [float(v) for v in rows["train_loss"]], [float(v) for v in rows["test_accuracy"]]
 
 
+def write_curves(path, curves, rounds):
+    """One group per run, /<dataset>/stragglers_<percent>/<strategy>, with round, train_loss and
+    test_accuracy; written to a temporary file, then renamed."""
+    temporary = path + ".tmp"
+    with h5py.File(temporary, "w", track_order=True) as f:
+        f.attrs["rounds"] = rounds
+        f.attrs["source"] = "scripts/fedprox_synthetic.py on experiments/fedprox-synthetic/base.yaml"
+        for (dataset, stragglers, strategy), (numbers, loss, accuracy) in curves.items():
+            group = f.create_group(f"{dataset}/stragglers_{round(stragglers * 100)}/{strategy.split()[0]}")
+            group.attrs["strategy"] = strategy
+            group.attrs["stragglers"] = stragglers
+            group["round"] = numbers
+            group["train_loss"] = loss
+            group["test_accuracy"] = accuracy
+    os.replace(temporary, path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
@@ -54,6 +71,7 @@ def main():
                 curves[(dataset, stragglers, strategy)] = run(args.fedchain, overrides, args.rounds,
                                                               os.path.join(args.out, "run.h5"))
 
+    write_curves(os.path.join(args.out, "curves.h5"), curves, args.rounds)
     with open(os.path.join(args.out, "results.csv"), "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["dataset", "stragglers", "strategy", "rounds", "final_train_loss", "final_test_accuracy"])

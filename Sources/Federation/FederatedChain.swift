@@ -13,6 +13,31 @@ public enum AggregatorChoice: String, Sendable, CaseIterable {
     case fixed
     /// The producer of the tip of the fixed node's chain when the round starts.
     case blockProducer = "block_producer"
+    /// A committee elected by the consensus: the distinct producers of the most recent blocks on
+    /// the fixed node's chain (so hash power elects under PoW, stake under PoS). The most recent
+    /// producer leads.
+    case committee
+}
+
+/// How a round's reward is split among its participants.
+public enum RewardSplit: String, Sendable, CaseIterable {
+    /// By training examples.
+    case samples
+    /// By leave-one-out contribution: how much the test loss of the new model rises without the
+    /// participant's update.
+    case contribution
+}
+
+/// A span of simulated time during which a client is offline.
+public struct OfflineSpan: Sendable, Equatable {
+    public var from: SimTime
+    public var until: SimTime
+
+    /// Creates the span [from, until).
+    public init(from: SimTime, until: SimTime) {
+        self.from = from
+        self.until = until
+    }
 }
 
 /// Where and how the federated workload runs.
@@ -33,8 +58,16 @@ public struct FederationParameters: Sendable, Equatable {
     public var dropout: Double
     /// Each client's device speed, FLOP/s.
     public var deviceFlopsPerSecond: [Double]
-    /// Reward paid per confirmed round, split among its participants by sample count.
+    /// Reward paid per confirmed round, split among its participants by `rewardSplit`.
     public var rewardPerRound: Double
+    /// How a round's reward is split (`contribution` needs the learning loop to measure
+    /// contributions).
+    public var rewardSplit: RewardSplit = .samples
+    /// Committee members when `aggregatorChoice` is `committee`.
+    public var committeeSize: Int = 1
+    /// A dropout trace: client index -> spans during which the client is offline. A client
+    /// offline when the model reaches it, or when it would upload, drops out of the round.
+    public var offline: [Int: [OfflineSpan]] = [:]
 
     /// Creates federation parameters.
     public init(aggregator: Int, clientNodes: [Int], rounds: Int, confirmations: Int, dropout: Double, deviceFlopsPerSecond: [Double],
@@ -55,6 +88,7 @@ enum Kind {
     static let modelArrived: UInt16 = 41
     static let trainingDone: UInt16 = 42
     static let updateArrived: UInt16 = 43
+    static let partialArrived: UInt16 = 44
 }
 
 /// What happened in one federated round on the chain.
@@ -70,8 +104,11 @@ public struct FederatedRound: Sendable, Equatable {
     public var block: BlockID
     /// Times the record went back to the mempool because its block lost a fork.
     public var resubmissions: Int
-    /// The node that aggregated the round.
+    /// The node that aggregated the round (the committee's leader).
     public var aggregator: Int
+    /// The nodes that aggregated the round, leader first (one node unless the aggregator is a
+    /// committee).
+    public var committee: [Int]
     /// Failed attempts (too few updates) before this one.
     public var retries: Int
 }
@@ -79,11 +116,15 @@ public struct FederatedRound: Sendable, Equatable {
 /// Federated learning as simulation events on a chain: a wrapper around any consensus protocol.
 ///
 /// Per round:
-/// 1. The aggregator (a fixed node, or the producer of the chain tip) plans the round and trains every selected client's update in plan order,
-///    exactly as `InMemoryFederation` does, so the models are equal to the last bit.
-/// 2. The updates arrive on the network's timeline. The model download (parameters x 8 bytes)
-///    queues on the aggregator's uplink. Compute takes epochs x examples x FLOPs per example /
-///    device speed. A client may drop before uploading. Each upload travels to the aggregator.
+/// 1. The aggregator (a fixed node, the producer of the chain tip, or an elected committee) plans
+///    the round and trains every selected client's update in plan order, exactly as
+///    `InMemoryFederation` does, so the models are equal to the last bit.
+/// 2. The updates arrive on the network's timeline. Training client i is served by committee
+///    member i mod k (k = 1 without a committee). The model download (parameters x 8 bytes)
+///    queues on that member's uplink. Compute takes epochs x examples x FLOPs per example /
+///    device speed. A client may drop (probability, or offline in the trace). Each upload travels
+///    to its member; once a member has all its clients' updates (or dropouts), it sends one
+///    partial aggregate (the model's size) to the leader.
 /// 3. The aggregate's record (`ModelRecord`) goes into the first block produced after it is
 ///    submitted (one global mempool).
 /// 4. The next round starts when that block has `confirmations` blocks on the aggregator's chain.
@@ -102,11 +143,12 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     private var plan: RoundPlan?
     private var updates: [[Double]] = []
     private var delivered: [Bool] = []
-    private var outstanding = 0
+    private var committee: [Int] = []
+    private var memberOutstanding: [Int] = []
+    private var partialsOutstanding = 0
     private var roundStart = SimTime.zero
     private var pending: (record: ModelRecord, result: RoundResult, dropped: [Int], block: BlockID?, resubmissions: Int)?
-    private var aggregatorUplinkFree: [Int: SimTime] = [:]
-    private var roundAggregator = 0
+    private var uplinkFree: [Int: SimTime] = [:]
     private var retries = 0
     private let modelBytes: Int
     private let dropoutStream: RandomStream
@@ -125,23 +167,31 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         self.modelBytes = learning.model.parameterCount * 8
         self.dropoutStream = streams.stream("fl.dropout")
         self.latencyStream = streams.stream("fl.latency")
+        precondition(parameters.rewardSplit == .samples || learning.measuresContributions,
+                     "rewards by contribution need the learning loop to measure contributions")
+        precondition(parameters.committeeSize >= 1, "a committee has at least one member")
     }
 
     public var chain: ChainState { base.chain }
     public func nodeColumns() -> [(name: String, values: [Double])] { base.nodeColumns() + [("fl_reward", rewards())] }
 
-    /// Rewards per node: each confirmed round's `rewardPerRound`, split among its participants
-    /// by their sample counts.
+    /// Rewards per node: the sum of `rewardShares` over confirmed rounds.
     public func rewards() -> [Double] {
         var reward = [Double](repeating: 0, count: base.chain.network.nodeCount)
         for round in rounds {
-            let total = round.record.sampleCounts.reduce(0) { $0 + Double($1) }
-            guard total > 0 else { continue }
-            for (node, samples) in zip(round.record.participants, round.record.sampleCounts) {
-                reward[Int(node)] += parameters.rewardPerRound * Double(samples) / total
+            for (node, share) in zip(round.record.participants, Self.rewardShares(round.record, perRound: parameters.rewardPerRound)) {
+                reward[Int(node)] += share
             }
         }
         return reward
+    }
+
+    /// A round's reward per participant, in record order: `perRound` split by the recorded
+    /// contributions when there are some and they are not all zero, else by sample counts.
+    public static func rewardShares(_ record: ModelRecord, perRound: Double) -> [Double] {
+        let weights = record.contributions.contains { $0 > 0 } ? record.contributions : record.sampleCounts.map(Double.init)
+        let total = weights.reduce(0, +)
+        return weights.map { total > 0 ? perRound * $0 / total : 0 }
     }
     public func blockWorkJ(_ block: BlockID) -> Double { base.blockWorkJ(block) }
     public mutating func stopProducing() { base.stopProducing() }
@@ -167,7 +217,10 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         case Kind.roundStart: startRound(&scheduler)
         case Kind.modelArrived: train(Int(event.target), &scheduler)
         case Kind.trainingDone: upload(Int(event.target), &scheduler)
-        case Kind.updateArrived: arrive(Int(event.target), &scheduler)
+        case Kind.updateArrived:
+            delivered[Int(event.target)] = true
+            clientFinished(Int(event.target), &scheduler)
+        case Kind.partialArrived: partialArrived(&scheduler)
         default: guard base.handle(event, scheduler: &scheduler) else { return false }
         }
         trackRecord(newBlocksFrom: blocksBefore, &scheduler)
@@ -180,52 +233,83 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
 
     private mutating func startRound(_ scheduler: inout Scheduler) {
         if retries == 0 { roundStart = scheduler.now }
-        switch parameters.aggregatorChoice {
-        case .fixed: roundAggregator = parameters.aggregator
-        case .blockProducer:
-            let tip = base.chain.tipOfNode[parameters.aggregator]
-            roundAggregator = tip > 0 ? Int(base.chain.tree.producer[Int(tip)]) : parameters.aggregator
-        }
+        committee = electCommittee()
         let plan = learning.planRound()
         updates = learning.train(plan)
         delivered = [Bool](repeating: false, count: plan.training.count)
-        outstanding = plan.training.count
+        memberOutstanding = [Int](repeating: 0, count: committee.count)
+        for i in plan.training.indices { memberOutstanding[i % committee.count] += 1 }
+        partialsOutstanding = memberOutstanding.filter { $0 > 0 }.count
         self.plan = plan
-        let server = roundAggregator
         for (i, client) in plan.training.enumerated() {
-            let node = parameters.clientNodes[client]
-            let begin = max(scheduler.now, aggregatorUplinkFree[server] ?? .zero)
-            let sent = begin + network.serialization(bytes: modelBytes, from: server, to: node)
-            aggregatorUplinkFree[server] = sent
-            scheduler.schedule(at: sent + network.delay(from: server, to: node, using: latencyStream), target: UInt32(i), kind: Kind.modelArrived)
+            let arrival = send(modelBytes, from: committee[i % committee.count], to: parameters.clientNodes[client], at: scheduler.now)
+            scheduler.schedule(at: arrival, target: UInt32(i), kind: Kind.modelArrived)
         }
-        if outstanding == 0 { finishRound(&scheduler) }
+        if plan.training.isEmpty { finishRound(&scheduler) }
+    }
+
+    /// The round's aggregators, leader first.
+    private func electCommittee() -> [Int] {
+        let tree = base.chain.tree
+        var block = base.chain.tipOfNode[parameters.aggregator]
+        switch parameters.aggregatorChoice {
+        case .fixed: return [parameters.aggregator]
+        case .blockProducer: return [block > 0 ? Int(tree.producer[Int(block)]) : parameters.aggregator]
+        case .committee:
+            var members: [Int] = []
+            while block > 0 && members.count < parameters.committeeSize {
+                let producer = Int(tree.producer[Int(block)])
+                if !members.contains(producer) { members.append(producer) }
+                block = tree.parent[Int(block)]
+            }
+            return members.isEmpty ? [parameters.aggregator] : members
+        }
+    }
+
+    /// Sends `bytes` after whatever already queues on the sender's uplink; returns the arrival.
+    private mutating func send(_ bytes: Int, from sender: Int, to receiver: Int, at now: SimTime) -> SimTime {
+        let sent = max(now, uplinkFree[sender] ?? .zero) + network.serialization(bytes: bytes, from: sender, to: receiver)
+        uplinkFree[sender] = sent
+        return sent + network.delay(from: sender, to: receiver, using: latencyStream)
+    }
+
+    private func isOffline(_ client: Int, at time: SimTime) -> Bool {
+        parameters.offline[client]?.contains { $0.from <= time && time < $0.until } ?? false
     }
 
     private mutating func train(_ i: Int, _ scheduler: inout Scheduler) {
         guard let plan else { return }
         let client = plan.training[i]
+        if isOffline(client, at: scheduler.now) { return clientFinished(i, &scheduler) }
         let flops = Double(plan.epochs[i]) * Double(learning.clients[client].train.count) * learning.model.flopsPerExample
         scheduler.schedule(after: SimDuration(seconds: flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i), kind: Kind.trainingDone)
     }
 
     private mutating func upload(_ i: Int, _ scheduler: inout Scheduler) {
         guard let plan else { return }
-        if parameters.dropout > 0 && dropoutStream.uniform() < parameters.dropout {
-            outstanding -= 1
-            if outstanding == 0 { finishRound(&scheduler) }
-            return
+        let client = plan.training[i]
+        if isOffline(client, at: scheduler.now) || (parameters.dropout > 0 && dropoutStream.uniform() < parameters.dropout) {
+            return clientFinished(i, &scheduler)
         }
-        let node = parameters.clientNodes[plan.training[i]]
-        let sent = scheduler.now + network.serialization(bytes: modelBytes, from: node, to: roundAggregator)
-        scheduler.schedule(at: sent + network.delay(from: node, to: roundAggregator, using: latencyStream), target: UInt32(i),
+        let node = parameters.clientNodes[client]
+        let sent = scheduler.now + network.serialization(bytes: modelBytes, from: node, to: committee[i % committee.count])
+        scheduler.schedule(at: sent + network.delay(from: node, to: committee[i % committee.count], using: latencyStream), target: UInt32(i),
                            kind: Kind.updateArrived)
     }
 
-    private mutating func arrive(_ i: Int, _ scheduler: inout Scheduler) {
-        delivered[i] = true
-        outstanding -= 1
-        if outstanding == 0 { finishRound(&scheduler) }
+    /// Training client i's update arrived at its committee member, or the client dropped.
+    private mutating func clientFinished(_ i: Int, _ scheduler: inout Scheduler) {
+        let member = i % committee.count
+        memberOutstanding[member] -= 1
+        guard memberOutstanding[member] == 0 else { return }
+        if member == 0 { return partialArrived(&scheduler) }
+        let arrival = send(modelBytes, from: committee[member], to: committee[0], at: scheduler.now)
+        scheduler.schedule(at: arrival, target: UInt32(member), kind: Kind.partialArrived)
+    }
+
+    private mutating func partialArrived(_ scheduler: inout Scheduler) {
+        partialsOutstanding -= 1
+        if partialsOutstanding == 0 { finishRound(&scheduler) }
     }
 
     private mutating func finishRound(_ scheduler: inout Scheduler) {
@@ -244,7 +328,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         let record = ModelRecord(round: plan.round, modelSHA256: ModelRecord.hash(parameters: learning.parameters), parentModelSHA256: parent,
                                  participants: result.aggregated.map { Int32(parameters.clientNodes[$0]) },
                                  sampleCounts: result.aggregated.map { Int32(learning.clients[$0].train.count) },
-                                 trainLoss: result.trainLoss, testAccuracy: result.testAccuracy)
+                                 trainLoss: result.trainLoss, testAccuracy: result.testAccuracy,
+                                 contributions: parameters.rewardSplit == .contribution ? result.contributions : [])
         let dropped = plan.training.indices.filter { !delivered[$0] }.map { plan.training[$0] }
         pending = (record, result, dropped, nil, 0)
         self.plan = nil
@@ -266,7 +351,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             guard depth >= parameters.confirmations else { return }
             rounds.append(FederatedRound(result: waiting.result, record: waiting.record, dropped: waiting.dropped, start: roundStart,
                                          confirmed: scheduler.now, block: block, resubmissions: waiting.resubmissions,
-                                         aggregator: roundAggregator, retries: retries))
+                                         aggregator: committee[0], committee: committee, retries: retries))
             retries = 0
             pending = nil
             if rounds.count < parameters.rounds {

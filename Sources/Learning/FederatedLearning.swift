@@ -65,6 +65,9 @@ public struct RoundResult: Sendable, Equatable {
     public var trainLoss: Double
     /// Test accuracy of the new global model over every client's test data.
     public var testAccuracy: Double
+    /// Each aggregated client's leave-one-out contribution, in `aggregated` order; empty unless
+    /// the loop measures contributions.
+    public var contributions: [Double] = []
 }
 
 /// Federated training as a plain loop in memory: select clients, train locally, aggregate. The
@@ -81,6 +84,9 @@ public struct InMemoryFederation {
     public private(set) var parameters: [Double]
     /// Rounds run so far.
     public private(set) var round = 0
+    /// Whether each round measures the leave-one-out contribution of every aggregated update
+    /// (one extra aggregation and test evaluation per update).
+    public var measuresContributions = false
 
     private let selection: any RandomSource
     private let stragglerDraws: any RandomSource
@@ -158,11 +164,21 @@ public struct InMemoryFederation {
             arrived.append((updates[i], clients[client].train.count))
             aggregated.append(client)
         }
+        let previous = parameters
         parameters = strategy.aggregate(arrived, current: parameters)
         let train = model.evaluate(parameters, allTrain, workspace: workspace)
         let test = model.evaluate(parameters, allTest, workspace: workspace)
-        return RoundResult(round: plan.round, selected: plan.selected, stragglers: plan.stragglers, aggregated: aggregated,
-                           trainLoss: train.loss, testAccuracy: test.accuracy)
+        var result = RoundResult(round: plan.round, selected: plan.selected, stragglers: plan.stragglers, aggregated: aggregated,
+                                 trainLoss: train.loss, testAccuracy: test.accuracy)
+        if measuresContributions {
+            result.contributions = arrived.indices.map { left in
+                var others = arrived
+                others.remove(at: left)
+                let without = model.evaluate(strategy.aggregate(others, current: previous), allTest, workspace: workspace)
+                return max(0, without.loss - test.loss)
+            }
+        }
+        return result
     }
 
     private static func concatenate(_ parts: [LabelledData]) -> LabelledData {

@@ -21,11 +21,16 @@ public struct ModelRecord: Sendable, Equatable {
     public var trainLoss: Double
     /// Test accuracy of the new model.
     public var testAccuracy: Double
+    /// Each participant's measured contribution (rewards are split by it), in the same order;
+    /// empty when rewards follow sample counts.
+    public var contributions: [Double]
 
     /// Creates a record.
     public init(round: Int, modelSHA256: [UInt8], parentModelSHA256: [UInt8], participants: [Int32], sampleCounts: [Int32],
-                trainLoss: Double, testAccuracy: Double) {
+                trainLoss: Double, testAccuracy: Double, contributions: [Double] = []) {
         precondition(participants.count == sampleCounts.count, "one sample count per participant")
+        precondition(contributions.isEmpty || contributions.count == participants.count, "one contribution per participant, or none")
+        self.contributions = contributions
         self.round = round
         self.modelSHA256 = modelSHA256
         self.parentModelSHA256 = parentModelSHA256
@@ -56,6 +61,8 @@ public struct ModelRecord: Sendable, Equatable {
         }
         put(trainLoss.bitPattern)
         put(testAccuracy.bitPattern)
+        put(Int64(contributions.count))
+        for value in contributions { put(value.bitPattern) }
         return Array(hasher.finalize())
     }
 

@@ -116,6 +116,8 @@ extension FedChainConfig {
                      "expected an integer from 1 to clients_per_round (\(fl.clientsPerRound)), found \(fl.minParticipants)")
         fl.deviceGflops.check(at: "federation.device_gflops", into: &issues)
         issues.nonNegative(fl.rewardPerRound, "federation.reward_per_round")
+        issues.check(fl.committeeSize >= 1 && fl.committeeSize <= network.nodes, "federation.committee_size",
+                     "expected an integer from 1 to network.nodes (\(network.nodes)), found \(fl.committeeSize)")
         issues.nonNegative(energy.efficiencyJPerTh, "energy.efficiency_j_per_th")
         issues.check(energy.pue.isFinite && energy.pue >= 1, "energy.pue", "expected a number >= 1, found \(energy.pue)")
         for (role, watts) in zip(["full_node", "miner", "validator", "representative", "idle"], energy.baselineW.byRole) {

@@ -146,16 +146,24 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     public var stragglers: Double = 0
     /// Probability that a training client goes offline before uploading.
     public var dropout: Double = 0
+    /// A dropout trace (CSV `node,offline_from_s,offline_until_s`, relative to the config
+    /// file); empty: none.
+    public var dropoutTrace: String = ""
     /// Blocks a round's record needs before the next round starts.
     public var confirmations: Int = 1
-    /// Who aggregates: `fixed` (node 0) or `block_producer` (the producer of node 0's chain tip).
+    /// Who aggregates: `fixed` (node 0), `block_producer` (the producer of node 0's chain tip) or
+    /// `committee` (the distinct producers of the latest blocks on node 0's chain).
     public var aggregator: AggregatorChoice = .fixed
+    /// Members of the aggregating committee (`aggregator: committee`).
+    public var committeeSize: Int = 3
     /// Fewest updates a round needs; with fewer it fails and is retried.
     public var minParticipants: Int = 1
     /// Device speed of each client, GFLOP/s.
     public var deviceGflops = DistributionConfig(distribution: .constant, mean: 1, sd: 0, min: 0.01, max: 0)
-    /// Reward per confirmed round, split among its participants by sample count.
+    /// Reward per confirmed round, split among its participants by `reward_split`.
     public var rewardPerRound: Double = 1
+    /// `samples` or `contribution` (leave-one-out on the test data).
+    public var rewardSplit: RewardSplit = .samples
 
     /// The defaults (off).
     public init() {}

@@ -32,3 +32,4 @@ extension UplinkHold: ConfigChoice {}
 extension PoSMode: ConfigChoice {}
 extension FederatedStrategy.Kind: ConfigChoice {}
 extension AggregatorChoice: ConfigChoice {}
+extension RewardSplit: ConfigChoice {}

@@ -5,7 +5,8 @@ import SimKernel
 
 extension World {
     /// Wraps `base` with the federated workload of `config` (streams `fl.data`, `fl.init`,
-    /// `fl.selection`, `fl.stragglers`, `fl.batches`, `fl.device`, `fl.dropout`, `fl.latency`).
+    /// `fl.selection`, `fl.stragglers`, `fl.batches`, `fl.device`, `fl.dropout`, `fl.latency`), the
+    /// dropout trace and the reward split.
     static func federated<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup) -> FederatedChain<Base> {
         let config = setup.config
         let fl = config.federation
@@ -28,7 +29,7 @@ extension World {
         let inputs = clients[0].train.dimension, classes = clients[0].train.classes
         let model = fl.model.kind == .mlp ? DenseModel.mlp(inputs: inputs, hidden: fl.model.hidden, classes: classes)
                                           : DenseModel.logisticRegression(inputs: inputs, classes: classes)
-        let learning = InMemoryFederation(model: model, clients: clients, strategy: FederatedStrategy(kind: fl.strategy.kind, mu: fl.strategy.mu),
+        var learning = InMemoryFederation(model: model, clients: clients, strategy: FederatedStrategy(kind: fl.strategy.kind, mu: fl.strategy.mu),
                                           local: LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate),
                                           clientsPerRound: fl.clientsPerRound, stragglerShare: fl.stragglers,
                                           initial: model.initialParameters(random: streams.stream("fl.init")),
@@ -40,6 +41,10 @@ extension World {
                                               rewardPerRound: fl.rewardPerRound)
         parameters.aggregatorChoice = fl.aggregator
         parameters.minParticipants = fl.minParticipants
+        parameters.committeeSize = fl.committeeSize
+        parameters.rewardSplit = fl.rewardSplit
+        learning.measuresContributions = fl.rewardSplit == .contribution
+        for (node, spans) in setup.offlineSpans { parameters.offline[node - 1] = spans }
         return FederatedChain(base: base, learning: learning, parameters: parameters, streams: streams)
     }
 }

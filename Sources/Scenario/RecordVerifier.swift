@@ -25,6 +25,7 @@ public enum RecordVerifier {
         let partRound = try file.int64Column("/fl/participants", "round")
         let partNode = try file.int64Column("/fl/participants", "node")
         let partSamples = try file.int64Column("/fl/participants", "samples")
+        let partContribution = try file.doubleColumn("/fl/participants", "contribution")
         guard case .string(let initialHex)? = try file.attributes().first(where: { $0.0 == "fl_initial_model_sha256" })?.1,
               let initial = ModelRecord.bytes(hex: initialHex) else {
             throw HDF5Error("\(file.path) has no root attribute fl_initial_model_sha256")
@@ -37,9 +38,11 @@ public enum RecordVerifier {
                 problems.append("round \(rounds[i]): a hash is not hexadecimal")
                 continue
             }
+            let contributions = rows.map { partContribution[$0] }
             let record = ModelRecord(round: Int(rounds[i]), modelSHA256: modelBytes, parentModelSHA256: parentBytes,
                                      participants: rows.map { Int32(partNode[$0]) }, sampleCounts: rows.map { Int32(partSamples[$0]) },
-                                     trainLoss: loss[i], testAccuracy: accuracy[i])
+                                     trainLoss: loss[i], testAccuracy: accuracy[i],
+                                     contributions: contributions.allSatisfy(\.isNaN) ? [] : contributions)
             if ModelRecord.hex(record.digest) != digest[i] {
                 problems.append("round \(rounds[i]): the record's fields do not hash to its record_sha256 (the record was changed)")
             }

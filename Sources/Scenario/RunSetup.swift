@@ -1,6 +1,8 @@
+import Federation
 import Foundation
 import Learning
 import NetworkModel
+import SimKernel
 import Yams
 
 /// A resolved config together with what its files provide, read once: everything a run needs.
@@ -13,6 +15,8 @@ public struct RunSetup: Sendable {
     public let edges: [(Int32, Int32)]?
     /// The federated data set from `federation.dataset.path` (dataset kind hdf5), if any.
     public let federatedData: LabelledData?
+    /// Offline spans per client node from `federation.dropout_trace` (empty without one).
+    public let offlineSpans: [Int: [OfflineSpan]]
 
     /// Reads the files `config` names; relative paths are taken from `baseDirectory`.
     public init(config: FedChainConfig, baseDirectory: String = FileManager.default.currentDirectoryPath) throws {
@@ -36,6 +40,9 @@ public struct RunSetup: Sendable {
         } else {
             federatedData = nil
         }
+        let trace = config.federation.dropoutTrace
+        offlineSpans = config.federation.rounds > 0 && !trace.isEmpty
+            ? try DropoutTraceFile.load(Self.resolve(trace, in: baseDirectory), clients: config.federation.clients) : [:]
     }
 
     /// Loads the config file at `path` with `overrides`, then the files it names (relative to
@@ -136,5 +143,30 @@ enum EdgeFile {
             edges.append((Int32(a), Int32(b)))
         }
         return edges
+    }
+}
+
+/// A dropout trace: one offline span per line, `node,offline_from_s,offline_until_s` (a client
+/// node, then seconds of simulated time); `#` starts a comment, and a first line that is not
+/// numeric is taken as a header.
+enum DropoutTraceFile {
+    static func load(_ path: String, clients: Int) throws -> [Int: [OfflineSpan]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(origin: .unlocated(path: path), keyPath: "federation.dropout_trace", message: "cannot read the dropout trace")
+        }
+        var spans: [Int: [OfflineSpan]] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.prefix { $0 != "#" }
+            let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" })
+            if fields.isEmpty || (index == 0 && Double(fields[0]) == nil) { continue }
+            guard fields.count == 3, let node = Int(fields[0]), (1...clients).contains(node),
+                  let from = Double(fields[1]), let until = Double(fields[2]), from.isFinite, until.isFinite, from >= 0, until > from else {
+                throw ConfigError(origin: .file(path: path, line: index + 1, column: 1), keyPath: "federation.dropout_trace",
+                                  message: "expected 'node,offline_from_s,offline_until_s' with a client node from 1 to \(clients) "
+                                      + "and 0 <= from < until, found '\(line.trimmingCharacters(in: .whitespaces))'")
+            }
+            spans[node, default: []].append(OfflineSpan(from: .zero + SimDuration(seconds: from), until: .zero + SimDuration(seconds: until)))
+        }
+        return spans
     }
 }

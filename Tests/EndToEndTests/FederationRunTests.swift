@@ -52,4 +52,37 @@ final class FederationRunTests: XCTestCase {
         XCTAssertEqual(a.table("/fl/rounds"), b.table("/fl/rounds"))
         XCTAssertEqual(a.table("/chain/blocks"), b.table("/chain/blocks"))
     }
+
+    /// A committee aggregates and rewards follow measured contributions: `/fl/committees` and
+    /// the `contribution` and `reward` columns are written, `verify` accepts the run, and a
+    /// changed contribution is reported.
+    func testCommitteeAndContributionRewards() throws {
+        let overrides = Self.overrides + ["federation.aggregator=committee", "federation.committee_size=4", "federation.reward_split=contribution"]
+        let outcome = try Runner.run(RunSetup.quickstart(overrides: overrides))
+        let record = outcome.record
+        guard case .int64(let leader)? = record.table("/fl/committees")?.columns.first(where: { $0.name == "leader" })?.data,
+              case .double(let contribution)? = record.table("/fl/participants")?.columns.first(where: { $0.name == "contribution" })?.data,
+              case .double(let reward)? = record.table("/fl/participants")?.columns.first(where: { $0.name == "reward" })?.data
+        else { return XCTFail("missing FL tables") }
+        XCTAssertEqual(leader.filter { $0 == 1 }.count, 3, "one leader per round")
+        XCTAssertGreaterThan(leader.count, 3, "committees of more than one node")
+        XCTAssertTrue(contribution.allSatisfy { $0 >= 0 })
+        XCTAssertEqual(reward.reduce(0, +), 3, accuracy: 1e-9)
+
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("fl.h5").path
+        try HDF5Writer.write(record, to: path)
+        XCTAssertEqual(try RecordVerifier.verify(HDF5File(readingAt: path)).problems, [])
+        var changed = record
+        let table = changed.table("/fl/participants")!
+        changed.setTable("/fl/participants", Table(table.columns.map { column in
+            guard column.name == "contribution", case .double(var values) = column.data else { return column }
+            values[0] += 0.5
+            return Column(column.name, .double(values))
+        }, attributes: table.attributes))
+        try HDF5Writer.write(changed, to: path)
+        XCTAssertEqual(try RecordVerifier.verify(HDF5File(readingAt: path)).problems,
+                       ["round 1: the record's fields do not hash to its record_sha256 (the record was changed)"])
+    }
 }

@@ -7,21 +7,24 @@ import SimKernel
 import XCTest
 
 final class FederatedChainTests: XCTestCase {
-    static func learning(seed: UInt64, strategy: FederatedStrategy = FederatedStrategy(kind: .fedavg)) -> InMemoryFederation {
+    static func learning(seed: UInt64, strategy: FederatedStrategy = FederatedStrategy(kind: .fedavg), measuring: Bool = false) -> InMemoryFederation {
         let streams = RandomStreams(seed: seed)
         let clients = SyntheticData.generate(.heterogeneous(alpha: 0.5, beta: 0.5), clients: 12, random: streams.stream("fl.data"))
         let model = DenseModel.logisticRegression(inputs: 60, classes: 10)
-        return InMemoryFederation(model: model, clients: clients, strategy: strategy,
+        var fed = InMemoryFederation(model: model, clients: clients, strategy: strategy,
                                   local: LocalTraining(epochs: 2, batchSize: 10, learningRate: 0.01), clientsPerRound: 4,
                                   stragglerShare: 0.25, initial: model.initialParameters(random: streams.stream("fl.init")),
                                   selection: streams.stream("fl.selection"), stragglers: streams.stream("fl.stragglers"),
                                   batches: streams.stream("fl.batches"))
+        fed.measuresContributions = measuring
+        return fed
     }
 
     /// Rounds on a PoW chain with real latency (and forks: 4 s blocks): 20 nodes, 12 clients
     /// on nodes 1...12, one confirmation.
     static func simulate(seed: UInt64, rounds: Int, dropout: Double = 0, confirmations: Int = 1, aggregator: AggregatorChoice = .fixed,
-                         minParticipants: Int = 1, blockIntervalS: Double = 4) -> (FederatedChain<NakamotoPoW>, SimTime) {
+                         minParticipants: Int = 1, blockIntervalS: Double = 4, committeeSize: Int = 1, rewardSplit: RewardSplit = .samples,
+                         offline: [Int: [OfflineSpan]] = [:]) -> (FederatedChain<NakamotoPoW>, SimTime) {
         let streams = RandomStreams(seed: seed)
         let nodes = 20
         let network = Network(regionOfNode: Network.placeNodes(nodes, table: .bitcoin2019, using: streams.stream("net.placement")),
@@ -35,7 +38,11 @@ final class FederatedChainTests: XCTestCase {
                                               dropout: dropout, deviceFlopsPerSecond: [Double](repeating: 1e8, count: 12))
         parameters.aggregatorChoice = aggregator
         parameters.minParticipants = minParticipants
-        var model = FederatedChain(base: pow, learning: learning(seed: seed), parameters: parameters, streams: streams)
+        parameters.committeeSize = committeeSize
+        parameters.rewardSplit = rewardSplit
+        parameters.offline = offline
+        var model = FederatedChain(base: pow, learning: learning(seed: seed, measuring: rewardSplit == .contribution), parameters: parameters,
+                                   streams: streams)
         var scheduler = Scheduler()
         model.start(scheduler: &scheduler)
         XCTAssertEqual(scheduler.run(&model, until: StopCondition(maxEvents: 5_000_000)), .queueEmpty)
@@ -125,5 +132,70 @@ final class FederatedChainTests: XCTestCase {
             XCTAssertTrue(Set(round.dropped).isDisjoint(with: round.result.aggregated))
             XCTAssertEqual(round.record.participants.count, round.result.aggregated.count)
         }
+    }
+
+    /// A committee of the latest distinct block producers aggregates (fewer while the chain is
+    /// short): every member produced a block, the leader is the round's aggregator, and the model is still the in-memory loop's.
+    func testCommitteeAggregates() {
+        let (simulated, _) = Self.simulate(seed: 27, rounds: 4, aggregator: .committee, committeeSize: 3)
+        var plain = Self.learning(seed: 27)
+        for _ in 0..<4 { _ = plain.runRound() }
+        XCTAssertEqual(simulated.learning.parameters, plain.parameters)
+        let tree = simulated.chain.tree
+        let producers = Set((1..<tree.count).map { Int(tree.producer[$0]) })
+        for round in simulated.rounds.dropFirst() {
+            XCTAssertTrue((1...3).contains(round.committee.count), "round \(round.record.round): \(round.committee)")
+            XCTAssertEqual(Set(round.committee).count, round.committee.count, "distinct members")
+            XCTAssertTrue(round.committee.allSatisfy(producers.contains))
+            XCTAssertEqual(round.aggregator, round.committee[0])
+        }
+        XCTAssertEqual(simulated.rounds[0].committee, [0], "no blocks yet: the fixed node alone")
+        XCTAssertTrue(simulated.rounds.contains { $0.committee.count == 3 }, "a long enough chain fills the committee")
+    }
+
+    /// A dropout trace: clients offline for the whole run never enter an aggregate and are
+    /// recorded as dropped whenever they trained; a client offline only after the run's last
+    /// round still takes part.
+    func testDropoutTraceKeepsOfflineClientsOut() {
+        let always = OfflineSpan(from: .zero, until: .zero + SimDuration(seconds: 1e9))
+        let never = OfflineSpan(from: .zero + SimDuration(seconds: 1e8), until: .zero + SimDuration(seconds: 1e9))
+        let offline: [Int: [OfflineSpan]] = [0: [always], 1: [always], 2: [always], 3: [never]]
+        let (simulated, _) = Self.simulate(seed: 29, rounds: 6, offline: offline)
+        let offlineNodes: Set<Int32> = [1, 2, 3]
+        var droppedSeen = Set<Int>()
+        for round in simulated.rounds {
+            XCTAssertTrue(offlineNodes.isDisjoint(with: round.record.participants), "round \(round.record.round)")
+            XCTAssertEqual(round.dropped, round.result.selected.filter { $0 < 3 && !round.result.stragglers.contains($0) },
+                           "every offline client that trained dropped")
+            droppedSeen.formUnion(round.dropped)
+            XCTAssertEqual(round.record.participants.map { Int($0) - 1 }, round.result.selected.filter { $0 >= 3 && !round.result.stragglers.contains($0) },
+                           "every online client that trained took part (client 3 goes offline only after the run)")
+        }
+        XCTAssertFalse(droppedSeen.isEmpty, "some offline client was selected")
+        XCTAssertTrue(droppedSeen.isSubset(of: [0, 1, 2]))
+    }
+
+    /// Rewards by contribution follow the recorded leave-one-out contributions, sum to the
+    /// rewards paid, and the contributions are part of the record's digest.
+    func testRewardsFollowContributions() {
+        let (simulated, _) = Self.simulate(seed: 30, rounds: 3, rewardSplit: .contribution)
+        let rewards = simulated.rewards()
+        XCTAssertEqual(rewards.reduce(0, +), 3, accuracy: 1e-9)
+        for round in simulated.rounds {
+            let record = round.record
+            XCTAssertEqual(record.contributions.count, record.participants.count)
+            XCTAssertTrue(record.contributions.allSatisfy { $0 >= 0 })
+            let shares = FederatedChain<NakamotoPoW>.rewardShares(record, perRound: 1)
+            let total = record.contributions.reduce(0, +)
+            if total > 0 {
+                for (share, c) in zip(shares, record.contributions) { XCTAssertEqual(share, c / total, accuracy: 1e-12) }
+            }
+            var changed = record
+            changed.contributions[0] += 1e-9
+            XCTAssertNotEqual(changed.digest, record.digest)
+        }
+        var plain = Self.learning(seed: 30)
+        for _ in 0..<3 { _ = plain.runRound() }
+        XCTAssertEqual(simulated.learning.parameters, plain.parameters, "measuring contributions leaves the model alone")
     }
 }

@@ -118,6 +118,43 @@ final class FederatedTests: XCTestCase {
         XCTAssertLessThan(proxResult.trainLoss, avgResult.trainLoss * 0.8)
     }
 
+    /// Leave-one-out contributions: among equal-sized IID clients, one whose labels are noise
+    /// harms the model, so its contribution is 0 and every honest client's is larger; measuring changes nothing else.
+    func testContributionsFindANoisyClient() {
+        let streams = RandomStreams(seed: 14)
+        // Equal sizes, so FedAvg weighs every client alike.
+        var clients = SyntheticData.generate(.iid, clients: 5, random: streams.stream("fl.data")).map { client in
+            var equal = client
+            equal.train = client.train.subset(0..<45)
+            return equal
+        }
+        let noise = streams.stream("noise")
+        clients[4].train.labels = clients[4].train.labels.map { _ in Int32(noise.int(below: 10)) }
+        func loop(measuring: Bool) -> InMemoryFederation {
+            let model = DenseModel.logisticRegression(inputs: 60, classes: 10)
+            var fed = InMemoryFederation(model: model, clients: clients, strategy: FederatedStrategy(kind: .fedavg),
+                                         local: LocalTraining(epochs: 5, batchSize: 10, learningRate: 0.05), clientsPerRound: 5,
+                                         stragglerShare: 0, initial: model.initialParameters(random: RandomStreams(seed: 14).stream("fl.init")),
+                                         selection: RandomStreams(seed: 1).stream("s"), stragglers: RandomStreams(seed: 2).stream("t"),
+                                         batches: RandomStreams(seed: 3).stream("b"))
+            fed.measuresContributions = measuring
+            return fed
+        }
+        var measured = loop(measuring: true), plain = loop(measuring: false)
+        for _ in 0..<3 {
+            let result = measured.runRound()
+            var expected = plain.runRound()
+            XCTAssertEqual(result.aggregated, [0, 1, 2, 3, 4])
+            XCTAssertEqual(result.contributions.count, 5)
+            XCTAssertEqual(result.contributions[4], 0, "the noisy client: \(result.contributions)")
+            XCTAssertTrue(result.contributions[0..<4].allSatisfy { $0 > 0 }, "\(result.contributions)")
+            XCTAssertTrue(expected.contributions.isEmpty)
+            expected.contributions = result.contributions
+            XCTAssertEqual(result, expected, "measuring does not change the round")
+        }
+        XCTAssertEqual(measured.parameters, plain.parameters)
+    }
+
     /// Two loops with one seed give bit-identical models.
     func testTrainingIsDeterministic() {
         var a = federation(.heterogeneous(alpha: 0.5, beta: 0.5), strategy: FederatedStrategy(kind: .fedprox, mu: 0.1), stragglers: 0.5, seed: 13)

@@ -84,4 +84,24 @@ final class InputFilesTests: XCTestCase {
         let repaired = try RunSetup.load(path: try write("run.yaml", "network: {nodes: 4, edges_file: split.txt}\nstop: {blocks: 2}\n"))
         XCTAssertEqual(try Runner.run(repaired).record.summaryValue("blocks_main"), .int(2))
     }
+
+    /// A dropout trace next to the config is read (header, comments); a bad line is reported
+    /// with its file and line.
+    func testDropoutTrace() throws {
+        _ = try write("trace.csv", "node,offline_from_s,offline_until_s\n3,0,100  # offline at first\n3,500,600\n7, 10.5, 20\n")
+        let fl = "federation: {rounds: 1, clients: 8, clients_per_round: 4, dropout_trace: trace.csv}\nstop: {blocks: 3}\n"
+        let setup = try RunSetup.load(path: try write("run.yaml", fl))
+        XCTAssertEqual(setup.offlineSpans.keys.sorted(), [3, 7])
+        XCTAssertEqual(setup.offlineSpans[3]?.map(\.until.seconds), [100, 600])
+        XCTAssertEqual(setup.offlineSpans[7]?.first?.from.seconds, 10.5)
+
+        _ = try write("trace.csv", "3,0,100\n9,0,5\n")
+        let e = try setupError(fl)
+        XCTAssertEqual(e?.origin, .file(path: dir.appendingPathComponent("trace.csv").path, line: 2, column: 1))
+        XCTAssertEqual(e?.keyPath, "federation.dropout_trace")
+        XCTAssertTrue(e?.message.contains("client node from 1 to 8") ?? false, "\(String(describing: e))")
+        _ = try write("trace.csv", "3,100,50\n")
+        XCTAssertTrue(try setupError(fl)?.message.contains("0 <= from < until") ?? false)
+        XCTAssertEqual(try setupError(fl.replacingOccurrences(of: "trace.csv", with: "missing.csv"))?.message, "cannot read the dropout trace")
+    }
 }
