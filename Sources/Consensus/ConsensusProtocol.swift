@@ -18,6 +18,13 @@ public protocol ConsensusProtocol: SimModel {
     /// Stops producing blocks (blocks in flight still propagate), e.g. when a federated
     /// workload on the chain is done.
     mutating func stopProducing()
+    /// Bytes each node sent for a workload riding on the chain (e.g. federated learning), on top
+    /// of block relay; counted in network energy. Empty when there is none.
+    func workloadBytesSent() -> [Int]
+}
+
+extension ConsensusProtocol {
+    public func workloadBytesSent() -> [Int] { [] }
 }
 
 /// Event kinds of block-producing protocols (below `RelayEventKind.base`).

@@ -2,6 +2,7 @@ import Consensus
 import Learning
 import Ledger
 import NetworkModel
+import SecureAggregation
 import SimKernel
 
 /// The simulator's named streams serve learning code's randomness.
@@ -68,6 +69,8 @@ public struct FederationParameters: Sendable, Equatable {
     /// A dropout trace: client index -> spans during which the client is offline. A client
     /// offline when the model reaches it, or when it would upload, drops out of the round.
     public var offline: [Int: [OfflineSpan]] = [:]
+    /// Secure aggregation of the updates, or nil for plain uploads.
+    public var secureAggregation: SecureAggregationSettings?
 
     /// Creates federation parameters.
     public init(aggregator: Int, clientNodes: [Int], rounds: Int, confirmations: Int, dropout: Double, deviceFlopsPerSecond: [Double],
@@ -89,6 +92,7 @@ enum Kind {
     static let trainingDone: UInt16 = 42
     static let updateArrived: UInt16 = 43
     static let partialArrived: UInt16 = 44
+    static let secureAggregationDone: UInt16 = 45
 }
 
 /// What happened in one federated round on the chain.
@@ -140,19 +144,31 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     /// Hash of the initial global model (the parent of round 1).
     public let initialModelSHA256: [UInt8]
 
-    private var plan: RoundPlan?
-    private var updates: [[Double]] = []
-    private var delivered: [Bool] = []
-    private var committee: [Int] = []
+    /// Every secure aggregation attempt, in order.
+    public internal(set) var secureRounds: [SecureRoundRecord] = []
+    /// Bytes each node sent for the federation (models, updates, secure aggregation).
+    public internal(set) var bytesSent: [Int]
+
+    var plan: RoundPlan?
+    var updates: [[Double]] = []
+    var delivered: [Bool] = []
+    var committee: [Int] = []
     private var memberOutstanding: [Int] = []
     private var partialsOutstanding = 0
     private var roundStart = SimTime.zero
     private var pending: (record: ModelRecord, result: RoundResult, dropped: [Int], block: BlockID?, resubmissions: Int)?
     private var uplinkFree: [Int: SimTime] = [:]
-    private var retries = 0
-    private let modelBytes: Int
-    private let dropoutStream: RandomStream
-    private let latencyStream: RandomStream
+    var retries = 0
+    let modelBytes: Int
+    let dropoutStream: RandomStream
+    let latencyStream: RandomStream
+    /// Secure aggregation: training clients still training, who finished, and the result.
+    var stillTraining = 0
+    var trained: [Bool] = []
+    var secureAggregate: [Double]?
+    let secureSeedStream: RandomStream
+    let roundingStream: RandomStream
+    let maxWeight: Int
 
     /// Consecutive failed attempts after which a round proceeds with whatever arrived.
     public static var maxRetries: Int { 100 }
@@ -167,9 +183,15 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         self.modelBytes = learning.model.parameterCount * 8
         self.dropoutStream = streams.stream("fl.dropout")
         self.latencyStream = streams.stream("fl.latency")
+        self.secureSeedStream = streams.stream("secagg.keys")
+        self.roundingStream = streams.stream("secagg.rounding")
+        self.maxWeight = learning.clients.map(\.train.count).max() ?? 1
+        self.bytesSent = [Int](repeating: 0, count: base.chain.network.nodeCount)
         precondition(parameters.rewardSplit == .samples || learning.measuresContributions,
                      "rewards by contribution need the learning loop to measure contributions")
         precondition(parameters.committeeSize >= 1, "a committee has at least one member")
+        precondition(parameters.secureAggregation == nil || parameters.rewardSplit == .samples,
+                     "contributions need individual updates, which secure aggregation hides")
     }
 
     public var chain: ChainState { base.chain }
@@ -194,6 +216,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         return weights.map { total > 0 ? perRound * $0 / total : 0 }
     }
     public func blockWorkJ(_ block: BlockID) -> Double { base.blockWorkJ(block) }
+    public func workloadBytesSent() -> [Int] { bytesSent }
     public mutating func stopProducing() { base.stopProducing() }
 
     public func summary(at time: SimTime) -> [(key: String, value: Double)] {
@@ -203,6 +226,21 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             ("fl_final_train_loss", rounds.last?.result.trainLoss ?? .nan),
             ("fl_final_test_accuracy", rounds.last?.result.testAccuracy ?? .nan),
             ("fl_round_latency_mean_s", latencies.isEmpty ? .nan : latencies.reduce(0, +) / Double(latencies.count)),
+        ] + secureSummary()
+    }
+
+    /// Secure aggregation's summary keys (none without it): dropouts over every stage and
+    /// attempt, whether every completed aggregation was exact, the largest quantization error,
+    /// the mean bytes a client sent and received per aggregation, and the aborts.
+    private func secureSummary() -> [(key: String, value: Double)] {
+        guard parameters.secureAggregation != nil else { return [] }
+        let completed = secureRounds.filter { $0.abortReason == nil }
+        return [
+            ("secagg_dropouts", Double(secureRounds.reduce(0) { $0 + $1.stages.reduce(0) { $0 + $1.record.dropped } })),
+            ("secagg_exact", completed.isEmpty ? .nan : completed.allSatisfy(\.exact) ? 1 : 0),
+            ("secagg_max_abs_error", completed.map(\.maxAbsError).max() ?? .nan),
+            ("secagg_bytes_per_client", completed.isEmpty ? .nan : Double(completed.reduce(0) { $0 + $1.bytesPerClient }) / Double(completed.count)),
+            ("secagg_aborts", Double(secureRounds.count - completed.count)),
         ]
     }
 
@@ -221,6 +259,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             delivered[Int(event.target)] = true
             clientFinished(Int(event.target), &scheduler)
         case Kind.partialArrived: partialArrived(&scheduler)
+        case Kind.secureAggregationDone: secureAggregationDone(&scheduler)
         default: guard base.handle(event, scheduler: &scheduler) else { return false }
         }
         trackRecord(newBlocksFrom: blocksBefore, &scheduler)
@@ -229,7 +268,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
 
     // MARK: - A round's messages
 
-    private var network: Network { base.chain.network }
+    var network: Network { base.chain.network }
 
     private mutating func startRound(_ scheduler: inout Scheduler) {
         if retries == 0 { roundStart = scheduler.now }
@@ -237,6 +276,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         let plan = learning.planRound()
         updates = learning.train(plan)
         delivered = [Bool](repeating: false, count: plan.training.count)
+        stillTraining = plan.training.count
+        trained = [Bool](repeating: false, count: plan.training.count)
         memberOutstanding = [Int](repeating: 0, count: committee.count)
         for i in plan.training.indices { memberOutstanding[i % committee.count] += 1 }
         partialsOutstanding = memberOutstanding.filter { $0 > 0 }.count
@@ -267,34 +308,45 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     }
 
     /// Sends `bytes` after whatever already queues on the sender's uplink; returns the arrival.
-    private mutating func send(_ bytes: Int, from sender: Int, to receiver: Int, at now: SimTime) -> SimTime {
+    mutating func send(_ bytes: Int, from sender: Int, to receiver: Int, at now: SimTime) -> SimTime {
         let sent = max(now, uplinkFree[sender] ?? .zero) + network.serialization(bytes: bytes, from: sender, to: receiver)
         uplinkFree[sender] = sent
+        bytesSent[sender] += bytes
         return sent + network.delay(from: sender, to: receiver, using: latencyStream)
     }
 
-    private func isOffline(_ client: Int, at time: SimTime) -> Bool {
+    /// Sends `bytes` from a client, whose uplink carries nothing else; returns the arrival.
+    mutating func upload(_ bytes: Int, from sender: Int, to receiver: Int, at now: SimTime) -> SimTime {
+        bytesSent[sender] += bytes
+        return now + network.serialization(bytes: bytes, from: sender, to: receiver) + network.delay(from: sender, to: receiver, using: latencyStream)
+    }
+
+    func isOffline(_ client: Int, at time: SimTime) -> Bool {
         parameters.offline[client]?.contains { $0.from <= time && time < $0.until } ?? false
     }
 
     private mutating func train(_ i: Int, _ scheduler: inout Scheduler) {
         guard let plan else { return }
         let client = plan.training[i]
-        if isOffline(client, at: scheduler.now) { return clientFinished(i, &scheduler) }
+        if isOffline(client, at: scheduler.now) {
+            return parameters.secureAggregation == nil ? clientFinished(i, &scheduler) : trainingFinished(i, &scheduler)
+        }
         let flops = Double(plan.epochs[i]) * Double(learning.clients[client].train.count) * learning.model.flopsPerExample
         scheduler.schedule(after: SimDuration(seconds: flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i), kind: Kind.trainingDone)
     }
 
     private mutating func upload(_ i: Int, _ scheduler: inout Scheduler) {
         guard let plan else { return }
+        if parameters.secureAggregation != nil {
+            trained[i] = true
+            return trainingFinished(i, &scheduler)
+        }
         let client = plan.training[i]
         if isOffline(client, at: scheduler.now) || (parameters.dropout > 0 && dropoutStream.uniform() < parameters.dropout) {
             return clientFinished(i, &scheduler)
         }
-        let node = parameters.clientNodes[client]
-        let sent = scheduler.now + network.serialization(bytes: modelBytes, from: node, to: committee[i % committee.count])
-        scheduler.schedule(at: sent + network.delay(from: node, to: committee[i % committee.count], using: latencyStream), target: UInt32(i),
-                           kind: Kind.updateArrived)
+        let arrival = upload(modelBytes, from: parameters.clientNodes[client], to: committee[i % committee.count], at: scheduler.now)
+        scheduler.schedule(at: arrival, target: UInt32(i), kind: Kind.updateArrived)
     }
 
     /// Training client i's update arrived at its committee member, or the client dropped.
@@ -312,19 +364,15 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         if partialsOutstanding == 0 { finishRound(&scheduler) }
     }
 
-    private mutating func finishRound(_ scheduler: inout Scheduler) {
+    mutating func finishRound(_ scheduler: inout Scheduler) {
         guard let plan else { return }
         let required = min(parameters.minParticipants, plan.training.count)
         if delivered.filter({ $0 }).count < required && retries < Self.maxRetries {
-            // Too few updates: the round fails and starts again with a new selection.
-            learning.abandonRound()
-            self.plan = nil
-            retries += 1
-            scheduler.schedule(at: scheduler.now, target: 0, kind: Kind.roundStart)
-            return
+            return retryRound(&scheduler)   // too few updates
         }
         let parent = rounds.last?.record.modelSHA256 ?? initialModelSHA256
-        let result = learning.finishRound(plan, updates: updates, delivered: delivered)
+        let result = learning.finishRound(plan, updates: updates, delivered: delivered, aggregate: secureAggregate)
+        secureAggregate = nil
         let record = ModelRecord(round: plan.round, modelSHA256: ModelRecord.hash(parameters: learning.parameters), parentModelSHA256: parent,
                                  participants: result.aggregated.map { Int32(parameters.clientNodes[$0]) },
                                  sampleCounts: result.aggregated.map { Int32(learning.clients[$0].train.count) },
@@ -333,6 +381,15 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         let dropped = plan.training.indices.filter { !delivered[$0] }.map { plan.training[$0] }
         pending = (record, result, dropped, nil, 0)
         self.plan = nil
+    }
+
+    /// The round fails and starts again now, with a new selection.
+    mutating func retryRound(_ scheduler: inout Scheduler) {
+        learning.abandonRound()
+        plan = nil
+        secureAggregate = nil
+        retries += 1
+        scheduler.schedule(at: scheduler.now, target: 0, kind: Kind.roundStart)
     }
 
     // MARK: - The record on the chain

@@ -156,8 +156,9 @@ public struct InMemoryFederation {
     }
 
     /// Aggregates the updates that arrived (`delivered[i]` says whether `plan.training[i]`'s
-    /// did; all by default), moves the global model and evaluates it.
-    public mutating func finishRound(_ plan: RoundPlan, updates: [[Double]], delivered: [Bool]? = nil) -> RoundResult {
+    /// did; all by default), moves the global model and evaluates it. `aggregate`, when given,
+    /// is the new model as computed elsewhere (by secure aggregation) and replaces the strategy's.
+    public mutating func finishRound(_ plan: RoundPlan, updates: [[Double]], delivered: [Bool]? = nil, aggregate: [Double]? = nil) -> RoundResult {
         var arrived: [(parameters: [Double], samples: Int)] = []
         var aggregated: [Int] = []
         for (i, client) in plan.training.enumerated() where delivered?[i] ?? true {
@@ -165,7 +166,7 @@ public struct InMemoryFederation {
             aggregated.append(client)
         }
         let previous = parameters
-        parameters = strategy.aggregate(arrived, current: parameters)
+        parameters = aggregate ?? strategy.aggregate(arrived, current: parameters)
         let train = model.evaluate(parameters, allTrain, workspace: workspace)
         let test = model.evaluate(parameters, allTest, workspace: workspace)
         var result = RoundResult(round: plan.round, selected: plan.selected, stragglers: plan.stragglers, aggregated: aggregated,

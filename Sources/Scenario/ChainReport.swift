@@ -79,7 +79,7 @@ struct ChainReport<Model: ConsensusProtocol> {
         ] + model.nodeColumns().map { Column($0.name, .double($0.values)) } + [
             Column("blocks_mined", .int64(mined)),
             Column("blocks_main", .int64(minedMain)),
-            Column("energy_j", .double(EnergyReport.perNodeJ(chain, at: simTime))),
+            Column("energy_j", .double(EnergyReport.perNodeJ(chain, at: simTime, workloadBytesSent: model.workloadBytesSent()))),
         ]))
         record.setTable("/metrics/chain", Table.timeSeries(times: chain.chainSeries.map(\.time), [
             Column("height", .int64(chain.chainSeries.map { Int64($0.height) })),

@@ -1,4 +1,5 @@
 import NetworkModel
+import SecureAggregation
 
 /// A value outside its allowed range, by dotted key path.
 public struct ValidationIssue: Equatable, Sendable {
@@ -116,6 +117,26 @@ extension FedChainConfig {
                      "expected an integer from 1 to clients_per_round (\(fl.clientsPerRound)), found \(fl.minParticipants)")
         fl.deviceGflops.check(at: "federation.device_gflops", into: &issues)
         issues.nonNegative(fl.rewardPerRound, "federation.reward_per_round")
+        let secure = fl.secureAggregation
+        issues.check(secure.threshold >= 0, "federation.secure_aggregation.threshold", "expected an integer >= 0 (0: automatic), found \(secure.threshold)")
+        issues.check(secure.neighbours == 0 || secure.neighbours >= 2, "federation.secure_aggregation.neighbours",
+                     "expected 0 (automatic) or an integer >= 2, found \(secure.neighbours)")
+        issues.check(secure.clip.isFinite && secure.clip > 0, "federation.secure_aggregation.clip", "expected a number > 0, found \(secure.clip)")
+        issues.check((1...32).contains(secure.bits), "federation.secure_aggregation.bits", "expected an integer from 1 to 32, found \(secure.bits)")
+        for (key, value) in [("key_generation_us", secure.cost.keyGenerationUs), ("key_agreement_us", secure.cost.keyAgreementUs),
+                             ("aead_message_us", secure.cost.aeadMessageUs), ("field_multiplication_ns", secure.cost.fieldMultiplicationNs)] {
+            issues.nonNegative(value, "federation.secure_aggregation.cost.\(key)")
+        }
+        issues.check(secure.cost.prgGbS.isFinite && secure.cost.prgGbS > 0, "federation.secure_aggregation.cost.prg_gb_s",
+                     "expected a number > 0, found \(secure.cost.prgGbS)")
+        if secure.protocol != .none && secure.threshold > 0 && fl.rounds > 0 {
+            let k = secure.neighbours > 0 ? secure.neighbours : SecAggParameters.defaultNeighbours(clients: fl.clientsPerRound)
+            let degree = secure.protocol == .secagg ? fl.clientsPerRound - 1 : min(k, fl.clientsPerRound - 1)
+            issues.check(secure.threshold <= degree, "federation.secure_aggregation.threshold",
+                         "expected at most the \(degree) neighbours each of clients_per_round clients has, found \(secure.threshold)")
+        }
+        issues.check(secure.protocol == .none || fl.rewardSplit == .samples, "federation.reward_split",
+                     "expected samples with secure aggregation (contributions need the individual updates it hides), found contribution")
         issues.check(fl.committeeSize >= 1 && fl.committeeSize <= network.nodes, "federation.committee_size",
                      "expected an integer from 1 to network.nodes (\(network.nodes)), found \(fl.committeeSize)")
         issues.nonNegative(energy.efficiencyJPerTh, "energy.efficiency_j_per_th")

@@ -164,6 +164,8 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     public var rewardPerRound: Double = 1
     /// `samples` or `contribution` (leave-one-out on the test data).
     public var rewardSplit: RewardSplit = .samples
+    /// Secure aggregation of the updates (docs/secure-aggregation.md).
+    public var secureAggregation = SecureAggregationConfig()
 
     /// The defaults (off).
     public init() {}
@@ -219,6 +221,39 @@ public struct StrategyConfig: Codable, Equatable, Sendable {
     public var kind: FederatedStrategy.Kind = .fedavg
     /// FedProx proximal coefficient.
     public var mu: Double = 0
+    public init() {}
+}
+
+/// Which secure aggregation protocol, if any.
+public enum SecureAggregationKind: String, ConfigChoice {
+    case none, secagg, secaggplus
+}
+
+/// `federation.secure_aggregation`.
+public struct SecureAggregationConfig: Codable, Equatable, Sendable {
+    /// `none`, `secagg` (Bonawitz et al. 2017) or `secaggplus` (Bell et al. 2020).
+    public var `protocol`: SecureAggregationKind = .none
+    /// Shares needed to rebuild a secret; 0: a majority of each client's neighbours.
+    public var threshold: Int = 0
+    /// SecAgg+ neighbours per client; 0: the smallest even k >= log2 n.
+    public var neighbours: Int = 0
+    /// Update coordinates (model deltas) are clipped to [-clip, clip].
+    public var clip: Double = 8
+    /// Quantization levels per coordinate: 2^bits.
+    public var bits: Int = 16
+    /// Compute cost of the protocol's operations.
+    public var cost = SecAggCostConfig()
+    public init() {}
+}
+
+/// Compute time per operation (defaults: measured by `scripts/bench secagg` on one x86-64 core).
+public struct SecAggCostConfig: Codable, Equatable, Sendable {
+    public var keyGenerationUs: Double = 13
+    public var keyAgreementUs: Double = 32
+    public var aeadMessageUs: Double = 2
+    public var fieldMultiplicationNs: Double = 5
+    /// Mask expansion and adding, GB of keystream per second.
+    public var prgGbS: Double = 3.5
     public init() {}
 }
 

@@ -11,19 +11,24 @@ struct EnergyReport {
     let mainChain: [Bool]
     /// Joules of work per block (from the protocol).
     let blockWorkJ: (BlockID) -> Double
+    /// Bytes each node sent for the workload on the chain (empty: none).
+    let workloadBytesSent: [Int]
 
-    /// Hashing + baseline + network (bytes sent) joules per node.
-    static func perNodeJ(_ chain: ChainState, at simTime: SimTime) -> [Double] {
+    /// Hashing + baseline + network (relay and workload bytes sent) joules per node.
+    static func perNodeJ(_ chain: ChainState, at simTime: SimTime, workloadBytesSent: [Int]) -> [Double] {
         let (hashing, baseline) = chain.energy.perNodeJ(at: simTime)
         let sent = chain.relay.traffic.bytesSentPerNode()
-        return hashing.indices.map { hashing[$0] + baseline[$0] + Double(sent[$0]) * chain.energyParameters.networkJPerByte }
+        return hashing.indices.map { node in
+            let bytes = Double(sent[node]) + (workloadBytesSent.isEmpty ? 0 : Double(workloadBytesSent[node]))
+            return hashing[node] + baseline[node] + bytes * chain.energyParameters.networkJPerByte
+        }
     }
 
     func write(into record: inout RunRecord) {
         let parameters = chain.energyParameters
         let (hashing, baseline) = chain.energy.perNodeJ(at: simTime)
         let hashingJ = hashing.reduce(0, +), baselineJ = baseline.reduce(0, +)
-        let networkJ = Double(chain.relay.traffic.totalBytes) * parameters.networkJPerByte
+        let networkJ = (Double(chain.relay.traffic.totalBytes) + Double(workloadBytesSent.reduce(0, +))) * parameters.networkJPerByte
         let totalJ = hashingJ + baselineJ + networkJ
         let tree = chain.tree
         let staleJ = (1..<tree.count).filter { !mainChain[$0] }.reduce(0.0) { $0 + blockWorkJ(BlockID($1)) }

@@ -2,6 +2,7 @@ import Consensus
 import Federation
 import Ledger
 import Metrics
+import SecureAggregation
 
 /// `/fl/rounds`, `/fl/participants`, `/fl/committees` and the root attribute
 /// `fl_initial_model_sha256`.
@@ -45,10 +46,37 @@ struct FederationReport<Base: ConsensusProtocol> {
             Column("reward", .double(participants.map(\.reward))),
         ], attributes: [("note", .string("contribution: leave-one-out rise of the test loss (NaN unless reward_split is contribution)"))]))
         let members = rounds.flatMap { round in round.committee.enumerated().map { (round.record.round, $0.element, $0.offset == 0) } }
+        if model.parameters.secureAggregation != nil { writeSecureRounds(into: &record) }
         record.setTable("/fl/committees", Table([
             Column("round", .int64(members.map { Int64($0.0) })),
             Column("node", .int64(members.map { Int64($0.1) })),
             Column("leader", .int64(members.map { $0.2 ? 1 : 0 })),
         ]))
+    }
+
+    /// `/secagg/rounds`: one row per attempt and stage.
+    private func writeSecureRounds(into record: inout RunRecord) {
+        let rows = model.secureRounds.flatMap { attempt in
+            attempt.stages.isEmpty ? [(attempt, nil)] : attempt.stages.map { (attempt, Optional($0)) }
+        }
+        func int(_ name: String, _ value: (SecureRoundRecord, SecureStage?) -> Int) -> Column { Column(name, .int64(rows.map { Int64(value($0.0, $0.1)) })) }
+        record.setTable("/secagg/rounds", Table([
+            int("round") { a, _ in a.round },
+            int("attempt") { a, _ in a.attempt },
+            Column("stage", .string(rows.map { $0.1.map { "\($0.record.stage)" } ?? "none" })),
+            Column("start_ns", .int64(rows.map { Int64(clamping: $0.1?.start.nanoseconds ?? 0) })),
+            Column("end_ns", .int64(rows.map { Int64(clamping: $0.1?.end.nanoseconds ?? 0) })),
+            int("clients") { _, s in s?.record.clientsIn ?? 0 },
+            int("dropouts") { _, s in s?.record.dropped ?? 0 },
+            int("client_bytes_sent") { _, s in s?.record.client.upBytes ?? 0 },
+            int("client_bytes_received") { _, s in s?.record.client.downBytes ?? 0 },
+            int("server_key_agreements") { _, s in s?.record.server.keyAgreements ?? 0 },
+            int("server_prg_bytes") { _, s in s?.record.server.prgBytes ?? 0 },
+            int("exact") { a, _ in a.abortReason != nil ? -1 : a.exact ? 1 : 0 },
+            Column("max_abs_error", .double(rows.map { $0.0.maxAbsError })),
+            int("clipped") { a, _ in a.clipped },
+            Column("abort_reason", .string(rows.map { $0.0.abortReason ?? "" })),
+        ], attributes: [("note", .string("one row per attempt and stage; exact: 1 exact sum, 0 wrong sum, -1 aborted (no sum); "
+                                          + "client bytes are per client taking part in the stage"))]))
     }
 }

@@ -1,13 +1,14 @@
 import Consensus
 import Federation
 import Learning
+import SecureAggregation
 import SimKernel
 
 extension World {
     /// Wraps `base` with the federated workload of `config` (streams `fl.data`, `fl.init`,
     /// `fl.selection`, `fl.stragglers`, `fl.batches`, `fl.device`, `fl.dropout`, `fl.latency`), the
     /// dropout trace and the reward split.
-    static func federated<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup) -> FederatedChain<Base> {
+    static func federated<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup) throws -> FederatedChain<Base> {
         let config = setup.config
         let fl = config.federation
         let streams = RandomStreams(seed: config.seed)
@@ -45,6 +46,31 @@ extension World {
         parameters.rewardSplit = fl.rewardSplit
         learning.measuresContributions = fl.rewardSplit == .contribution
         for (node, spans) in setup.offlineSpans { parameters.offline[node - 1] = spans }
+        parameters.secureAggregation = fl.secureAggregation.settings
+        if let secure = parameters.secureAggregation,
+           let problem = Quantizer.problem(clip: secure.clip, bits: secure.bits, maxWeight: clients.map(\.train.count).max() ?? 1,
+                                           clients: fl.clientsPerRound) {
+            throw BuildError(description: "federation.secure_aggregation.bits: \(problem)")
+        }
         return FederatedChain(base: base, learning: learning, parameters: parameters, streams: streams)
+    }
+}
+
+extension SecureAggregationConfig {
+    /// The federation's settings; nil for `protocol: none`.
+    var settings: SecureAggregationSettings? {
+        let kind: SecAggProtocol
+        switch `protocol` {
+        case .none: return nil
+        case .secagg: kind = .secagg
+        case .secaggplus: kind = .secaggplus
+        }
+        var cost = SecAggCostModel()
+        cost.keyGenerationS = self.cost.keyGenerationUs * 1e-6
+        cost.keyAgreementS = self.cost.keyAgreementUs * 1e-6
+        cost.aeadMessageS = self.cost.aeadMessageUs * 1e-6
+        cost.fieldMultiplicationS = self.cost.fieldMultiplicationNs * 1e-9
+        cost.prgBytesPerS = self.cost.prgGbS * 1e9
+        return SecureAggregationSettings(kind: kind, threshold: threshold, neighbours: neighbours, clip: clip, bits: bits, cost: cost)
     }
 }

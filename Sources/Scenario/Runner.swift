@@ -44,13 +44,13 @@ public enum Runner {
 
     /// Runs `base` alone, or wrapped with the federated workload when `federation.rounds` > 0.
     private static func runWithFederation<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup,
-                                                                   _ progress: ((RunProgress) -> Void)?) -> RunOutcome {
+                                                                   _ progress: ((RunProgress) -> Void)?) throws -> RunOutcome {
         let config = setup.config
         guard config.federation.rounds > 0 else {
             var model = base
             return execute(&model, config, progress) { _, _ in }
         }
-        var model = World.federated(base, setup)
+        var model = try World.federated(base, setup)
         return execute(&model, config, progress) { model, record in FederationReport(model: model).write(into: &record) }
     }
 
@@ -79,7 +79,8 @@ public enum Runner {
         record.setSummary("events_processed", .int(Int64(clamping: scheduler.eventsProcessed)))
         let report = ChainReport(model: model, simTime: scheduler.now)
         report.write(into: &record)
-        EnergyReport(chain: model.chain, simTime: scheduler.now, mainChain: report.mainChain, blockWorkJ: model.blockWorkJ).write(into: &record)
+        EnergyReport(chain: model.chain, simTime: scheduler.now, mainChain: report.mainChain, blockWorkJ: model.blockWorkJ,
+                     workloadBytesSent: model.workloadBytesSent()).write(into: &record)
         if let pow = model as? NakamotoPoW ?? (model as? FederatedChain<NakamotoPoW>)?.base {
             AdversaryReport(model: pow).write(into: &record)
         }

@@ -3,7 +3,7 @@ import Metrics
 import Scenario
 import SimKernel
 
-/// Benchmarks (release build): `fedchain-bench kernel | quickstart [CONFIG] [--set k=v ...]`.
+/// Benchmarks (release build): `fedchain-bench kernel | quickstart [CONFIG] [--set k=v ...] | secagg`.
 /// Each run prints one line per figure; scripts/bench runs them in separate processes so peak
 /// RSS belongs to one benchmark.
 @main
@@ -14,8 +14,9 @@ struct Bench {
         switch which {
         case "kernel": kernel()
         case "quickstart": try quickstart(arguments)
+        case "secagg": SecAggBench.run(arguments)
         default:
-            FileHandle.standardError.write(Data("usage: fedchain-bench kernel | quickstart [CONFIG] [--set key=value ...]\n".utf8))
+            FileHandle.standardError.write(Data("usage: fedchain-bench kernel | quickstart [CONFIG] [--set key=value ...] | secagg [--clients N] [--params M]\n".utf8))
             exit(2)
         }
     }

@@ -85,4 +85,28 @@ final class FederationRunTests: XCTestCase {
         XCTAssertEqual(try RecordVerifier.verify(HDF5File(readingAt: path)).problems,
                        ["round 1: the record's fields do not hash to its record_sha256 (the record was changed)"])
     }
+
+    /// Secure aggregation in a configured run: `/secagg/rounds` has the four stages per attempt,
+    /// the summary keys are there, and settings that cannot work are clear errors.
+    func testSecureAggregationRun() throws {
+        let overrides = Self.overrides + ["federation.secure_aggregation.protocol=secaggplus", "federation.dropout=0.2"]
+        let outcome = try Runner.run(RunSetup.quickstart(overrides: overrides))
+        let record = outcome.record
+        XCTAssertEqual(record.summaryValue("fl_rounds"), .double(3))
+        XCTAssertEqual(record.summaryValue("secagg_exact"), .double(1))
+        guard case .double(let bytes)? = record.summaryValue("secagg_bytes_per_client"), case .double(let error)? = record.summaryValue("secagg_max_abs_error")
+        else { return XCTFail("missing secagg summary keys") }
+        XCTAssertGreaterThan(bytes, 0)
+        XCTAssertLessThan(error, 1e-3)
+        guard case .string(let stages)? = record.table("/secagg/rounds")?.columns.first(where: { $0.name == "stage" })?.data
+        else { return XCTFail("missing /secagg/rounds") }
+        XCTAssertEqual(Array(stages.prefix(4)), ["advertise_keys", "share_keys", "masked_input_collection", "unmasking"])
+
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: overrides + ["federation.reward_split=contribution"])) { error in
+            XCTAssertTrue("\(error)".contains("federation.reward_split"), "\(error)")
+        }
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: overrides + ["federation.secure_aggregation.threshold=9"])) { error in
+            XCTAssertTrue("\(error)".contains("federation.secure_aggregation.threshold"), "\(error)")
+        }
+    }
 }

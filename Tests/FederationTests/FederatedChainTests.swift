@@ -3,16 +3,18 @@ import Federation
 import Learning
 import Ledger
 import NetworkModel
+import SecureAggregation
 import SimKernel
 import XCTest
 
 final class FederatedChainTests: XCTestCase {
-    static func learning(seed: UInt64, strategy: FederatedStrategy = FederatedStrategy(kind: .fedavg), measuring: Bool = false) -> InMemoryFederation {
+    static func learning(seed: UInt64, strategy: FederatedStrategy = FederatedStrategy(kind: .fedavg), measuring: Bool = false,
+                         perRound: Int = 4) -> InMemoryFederation {
         let streams = RandomStreams(seed: seed)
         let clients = SyntheticData.generate(.heterogeneous(alpha: 0.5, beta: 0.5), clients: 12, random: streams.stream("fl.data"))
         let model = DenseModel.logisticRegression(inputs: 60, classes: 10)
         var fed = InMemoryFederation(model: model, clients: clients, strategy: strategy,
-                                  local: LocalTraining(epochs: 2, batchSize: 10, learningRate: 0.01), clientsPerRound: 4,
+                                  local: LocalTraining(epochs: 2, batchSize: 10, learningRate: 0.01), clientsPerRound: perRound,
                                   stragglerShare: 0.25, initial: model.initialParameters(random: streams.stream("fl.init")),
                                   selection: streams.stream("fl.selection"), stragglers: streams.stream("fl.stragglers"),
                                   batches: streams.stream("fl.batches"))
@@ -24,7 +26,8 @@ final class FederatedChainTests: XCTestCase {
     /// on nodes 1...12, one confirmation.
     static func simulate(seed: UInt64, rounds: Int, dropout: Double = 0, confirmations: Int = 1, aggregator: AggregatorChoice = .fixed,
                          minParticipants: Int = 1, blockIntervalS: Double = 4, committeeSize: Int = 1, rewardSplit: RewardSplit = .samples,
-                         offline: [Int: [OfflineSpan]] = [:]) -> (FederatedChain<NakamotoPoW>, SimTime) {
+                         offline: [Int: [OfflineSpan]] = [:], secure: SecureAggregationSettings? = nil,
+                         perRound: Int = 4) -> (FederatedChain<NakamotoPoW>, SimTime) {
         let streams = RandomStreams(seed: seed)
         let nodes = 20
         let network = Network(regionOfNode: Network.placeNodes(nodes, table: .bitcoin2019, using: streams.stream("net.placement")),
@@ -41,7 +44,8 @@ final class FederatedChainTests: XCTestCase {
         parameters.committeeSize = committeeSize
         parameters.rewardSplit = rewardSplit
         parameters.offline = offline
-        var model = FederatedChain(base: pow, learning: learning(seed: seed, measuring: rewardSplit == .contribution), parameters: parameters,
+        parameters.secureAggregation = secure
+        var model = FederatedChain(base: pow, learning: learning(seed: seed, measuring: rewardSplit == .contribution, perRound: perRound), parameters: parameters,
                                    streams: streams)
         var scheduler = Scheduler()
         model.start(scheduler: &scheduler)
@@ -197,5 +201,60 @@ final class FederatedChainTests: XCTestCase {
         var plain = Self.learning(seed: 30)
         for _ in 0..<3 { _ = plain.runRound() }
         XCTAssertEqual(simulated.learning.parameters, plain.parameters, "measuring contributions leaves the model alone")
+    }
+
+    /// Secure aggregation gives the plain FedAvg model up to quantization: after one round every
+    /// parameter is within one quantization step (2 clip / (2^bits - 1)) of the in-memory loop's,
+    /// the unmasked sum is exact, and later rounds stay exact and within a step of their own
+    /// float average.
+    func testSecureAggregationMatchesPlainFedAvg() {
+        for kind in [SecAggProtocol.secagg, .secaggplus] {
+            let secure = SecureAggregationSettings(kind: kind, threshold: 2, neighbours: 2, clip: 8, bits: 16)
+            let step = 2 * secure.clip / Double((1 << secure.bits) - 1)
+            let (one, _) = Self.simulate(seed: 31, rounds: 1, secure: secure, perRound: 8)
+            var plain = Self.learning(seed: 31, perRound: 8)
+            _ = plain.runRound()
+            let gap = zip(one.learning.parameters, plain.parameters).map { abs($0 - $1) }.max()!
+            XCTAssertGreaterThan(gap, 0, "quantization moved the model")
+            XCTAssertLessThanOrEqual(gap, step, "\(kind)")
+            XCTAssertEqual(one.secureRounds.count, 1)
+            XCTAssertEqual(one.secureRounds[0].clipped, 0)
+
+            let (run, _) = Self.simulate(seed: 31, rounds: 4, secure: secure, perRound: 8)
+            XCTAssertEqual(run.rounds.count, 4)
+            XCTAssertTrue(run.secureRounds.allSatisfy { $0.exact && $0.maxAbsError <= step && $0.abortReason == nil })
+            XCTAssertEqual(run.secureRounds.map { $0.stages.map(\.record.stage) }, Array(repeating: SecAggStage.allCases, count: 4))
+            XCTAssertTrue(run.bytesSent.reduce(0, +) > 0)
+        }
+    }
+
+    /// Under secure aggregation, dropouts strike at the upload (MaskedInputCollection): the
+    /// dropped clients' pairwise masks are removed, the sum stays exact, and they are left out of
+    /// the record. A client offline in the trace when ShareKeys reaches it drops there.
+    func testSecureAggregationSurvivesDropouts() {
+        let secure = SecureAggregationSettings(kind: .secagg, threshold: 2, clip: 8, bits: 16)
+        let offline: [Int: [OfflineSpan]] = [0: [OfflineSpan(from: .zero + SimDuration(seconds: 0.5), until: .zero + SimDuration(seconds: 1e9))]]
+        let (run, _) = Self.simulate(seed: 32, rounds: 5, dropout: 0.3, offline: offline, secure: secure, perRound: 10)
+        XCTAssertEqual(run.rounds.count, 5)
+        let completed = run.secureRounds.filter { $0.abortReason == nil }
+        XCTAssertGreaterThan(completed.reduce(0) { $0 + $1.stages[2].record.dropped }, 0, "someone dropped at the upload")
+        XCTAssertTrue(completed.allSatisfy(\.exact))
+        for round in run.rounds {
+            XCTAssertFalse(round.record.participants.contains(1), "client 0 (node 1) is offline after 0.5 s")
+            XCTAssertTrue(Set(round.dropped).isDisjoint(with: round.result.aggregated))
+        }
+    }
+
+    /// A threshold the round cannot meet aborts it with the reason recorded and no aggregate,
+    /// and the round is retried (with a fresh selection) until one meets it.
+    func testSecureAggregationAbortsBelowTheThreshold() {
+        let secure = SecureAggregationSettings(kind: .secagg, threshold: 5, clip: 8, bits: 16)
+        let (run, _) = Self.simulate(seed: 33, rounds: 3, dropout: 0.4, secure: secure, perRound: 8)
+        let aborted = run.secureRounds.filter { $0.abortReason != nil }
+        XCTAssertFalse(aborted.isEmpty)
+        XCTAssertTrue(aborted.allSatisfy { $0.abortReason!.contains("fewer than the threshold 5") }, "\(aborted.map(\.abortReason))")
+        XCTAssertEqual(run.rounds.count, 3)
+        XCTAssertEqual(run.rounds.reduce(0) { $0 + $1.retries }, aborted.count)
+        XCTAssertNil(ModelRecord.firstBreak(in: run.rounds.map(\.record), initialModelSHA256: run.initialModelSHA256))
     }
 }

@@ -1,0 +1,108 @@
+import Learning
+import SecureAggregation
+import SimKernel
+
+/// Secure aggregation of a round's updates (docs/secure-aggregation.md).
+///
+/// When every training client has finished training (or went offline before it could), the
+/// round's server (the aggregator, or the committee's leader) runs the protocol's four stages
+/// with the clients that trained. Each stage is timed on the network: the server's message to
+/// each client queues on the server's uplink, the client computes (cost model), and its reply
+/// travels back; the stage ends with the last reply, and Unmasking adds the server's own work.
+/// A client offline (trace) when a stage's message reaches it drops at that stage; the
+/// per-round `dropout` probability strikes at MaskedInputCollection, the upload. Clients send
+/// their quantized weighted model deltas, so the sum gives the FedAvg average. An abort fails
+/// the round, which is retried.
+extension FederatedChain {
+    /// Training client i is done training (or dropped before it could).
+    mutating func trainingFinished(_ i: Int, _ scheduler: inout Scheduler) {
+        stillTraining -= 1
+        if stillTraining == 0 { runSecureAggregation(&scheduler) }
+    }
+
+    mutating func secureAggregationDone(_ scheduler: inout Scheduler) {
+        if secureRounds.last?.abortReason != nil && retries < Self.maxRetries { return retryRound(&scheduler) }
+        finishRound(&scheduler)
+    }
+
+    private mutating func runSecureAggregation(_ scheduler: inout Scheduler) {
+        guard let plan, let settings = parameters.secureAggregation else { return }
+        let participants = plan.training.indices.filter { trained[$0] }
+        let n = participants.count
+        let server = committee[0]
+        let secure = settings.parameters(clients: n, maxWeight: maxWeight)
+        let global = learning.parameters
+        let m = global.count
+        delivered = [Bool](repeating: false, count: plan.training.count)
+        secureAggregate = nil
+        var attempt = SecureRoundRecord(round: plan.round, attempt: retries, stages: [], abortReason: nil, exact: false, maxAbsError: .nan,
+                                        clipped: 0, bytesPerClient: 0)
+        defer {
+            secureRounds.append(attempt)
+            scheduler.schedule(at: attempt.stages.last?.end ?? scheduler.now, target: 0, kind: Kind.secureAggregationDone)
+        }
+        if let problem = secure.problem(clients: n) {
+            attempt.abortReason = problem
+            return
+        }
+        let seed = (0..<32).map { _ in UInt8(secureSeedStream.int(below: 256)) }
+        var round = SecAggRound(parameters: secure, clients: n, vectorLength: m + 1, seed: seed)
+        var plainSum = [UInt64](repeating: 0, count: m + 1)
+        var weightedSum = [Double](repeating: 0, count: m)
+        var time = scheduler.now
+        var sum: [UInt64] = []
+        for stage in SecAggStage.allCases {
+            let load = round.load(of: stage)
+            var dropping = Set<Int>()
+            var end = time
+            for j in 0..<n where round.takesPart(j, in: stage) {
+                let client = plan.training[participants[j]]
+                let node = parameters.clientNodes[client]
+                let arrival = send(load.downBytes, from: server, to: node, at: time)
+                let drawsDropout = stage == .maskedInputCollection && parameters.dropout > 0
+                if isOffline(client, at: arrival) || (drawsDropout && dropoutStream.uniform() < parameters.dropout) {
+                    dropping.insert(j)
+                    continue
+                }
+                end = max(end, upload(load.upBytes, from: node, to: server, at: arrival + SimDuration(seconds: settings.cost.seconds(load))))
+            }
+            do {
+                switch stage {
+                case .advertiseKeys: try round.advertiseKeys(dropping: dropping)
+                case .shareKeys: try round.shareKeys(dropping: dropping)
+                case .maskedInputCollection:
+                    try round.collectMaskedInputs(dropping: dropping) { j in
+                        let i = participants[j]
+                        let weight = learning.clients[plan.training[i]].train.count
+                        let delta = zip(updates[i], global).map { $0 - $1 }
+                        let uniforms = (0..<m).map { _ in roundingStream.uniform() }
+                        let (input, clipped) = secure.quantizer.quantize(delta, weight: weight, uniforms: uniforms)
+                        for k in 0...m { plainSum[k] &+= input[k] }
+                        for k in 0..<m { weightedSum[k] += Double(weight) * delta[k] }
+                        attempt.clipped += clipped
+                        delivered[i] = true
+                        return input
+                    }
+                case .unmasking:
+                    round.revealShares(dropping: dropping)
+                    sum = try round.unmask()
+                    end = end + SimDuration(seconds: settings.cost.seconds(round.stages.last!.server))
+                }
+            } catch {
+                attempt.stages.append(SecureStage(record: round.stages.last!, start: time, end: end))
+                attempt.abortReason = error.reason
+                delivered = [Bool](repeating: false, count: plan.training.count)
+                return
+            }
+            attempt.stages.append(SecureStage(record: round.stages.last!, start: time, end: end))
+            time = end
+        }
+        let quantizer = secure.quantizer
+        attempt.exact = sum == plainSum.map { $0 & quantizer.modulusMask }
+        let average = quantizer.average(of: sum)
+        let totalWeight = Double(plainSum[m])
+        attempt.maxAbsError = (0..<m).reduce(0.0) { max($0, abs(average[$1] - weightedSum[$1] / totalWeight)) }
+        attempt.bytesPerClient = attempt.stages.reduce(0) { $0 + $1.record.client.upBytes + $1.record.client.downBytes }
+        secureAggregate = zip(global, average).map { $0 + $1 }
+    }
+}
