@@ -32,8 +32,9 @@ let package = Package(
             "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics", "Learning", "SecureAggregation", "Federation",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "Sweep", dependencies: ["Scenario", "Metrics", "SimKernel", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "fedchain", dependencies: [
-            "Scenario", "Metrics",
+            "Scenario", "Metrics", "Sweep",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fedchain-bench", dependencies: ["SimKernel", "Scenario", "SecureAggregation"]),
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "SecureAggregationTests", dependencies: ["SecureAggregation", "SimKernel"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Consensus", "Learning", "Ledger", "NetworkModel", "SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Scenario", "Metrics"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics", "fedchain"]),
     ]
 )

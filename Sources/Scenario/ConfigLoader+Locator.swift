@@ -105,9 +105,9 @@ enum KeyCase {
 }
 
 /// "Did you mean" for misspelt keys.
-enum Suggest {
+public enum Suggest {
     /// The allowed name nearest to `word` by edit distance, if close enough to be a typo.
-    static func closest(to word: String, among names: [String]) -> String? {
+    public static func closest(to word: String, among names: [String]) -> String? {
         let scored = names.map { ($0, distance(word, $0)) }.min { $0.1 < $1.1 }
         guard let (name, d) = scored, d <= max(2, word.count / 3) else { return nil }
         return name

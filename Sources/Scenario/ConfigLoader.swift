@@ -22,7 +22,13 @@ public enum ConfigLoader {
 
     /// Loads and resolves YAML `text`; `source` names it in errors (a file path).
     public static func load(yaml text: String, source: String, overrides: [String] = []) throws -> FedChainConfig {
-        var document = try parse(text, source: source)
+        try load(document: try parse(text, source: source), source: source, overrides: overrides)
+    }
+
+    /// Resolves a composed YAML document (its marks locate errors in `source`), applying
+    /// `overrides`; a sweep file's inline base comes this way.
+    public static func load(document base: Node, source: String, overrides: [String] = []) throws -> FedChainConfig {
+        var document = base
         var overridden: [String: String] = [:]
         for argument in overrides {
             let (path, value) = try parseOverride(argument)
@@ -57,7 +63,8 @@ public enum ConfigLoader {
 
     // MARK: - Parsing
 
-    private static func parse(_ text: String, source: String) throws -> Node {
+    /// Composes YAML `text` into a node tree with marks; a syntax error names `source`.
+    public static func parse(_ text: String, source: String) throws -> Node {
         do {
             guard let node = try Yams.compose(yaml: text) else { return Node.mapping(Node.Mapping([])) }
             if case .scalar(let s) = node, s.tag == .implicit || s.string.isEmpty, s.string.isEmpty {

@@ -6,5 +6,5 @@ struct FedChain: ParsableCommand {
         commandName: "fedchain",
         abstract: "Deterministic discrete-event simulator of AI-on-blockchain systems.",
         discussion: "Start with `fedchain run` (the quickstart). Config keys: docs/config.md; output layout: docs/hdf5-schema.md.",
-        subcommands: [Run.self, Validate.self, Inspect.self, Verify.self])
+        subcommands: [Run.self, Validate.self, Inspect.self, Verify.self, SweepCommand.self, Merge.self, Reproduce.self])
 }

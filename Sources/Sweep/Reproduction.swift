@@ -1,0 +1,108 @@
+import Foundation
+import Scenario
+import Yams
+
+/// A published experiment to reproduce: `experiments/NAME/expected.yaml` names the sweep and
+/// the published figures with their sources and tolerances (docs/sweeps.md).
+public struct Reproduction {
+    /// One published figure.
+    public struct Quantity: Sendable {
+        public var name: String
+        /// Summary key, averaged over the matching runs.
+        public var metric: String
+        /// Axis values that select the runs (all of them when empty).
+        public var match: [(key: String, value: String)]
+        public var published: Double
+        /// Largest accepted |simulated - published|.
+        public var tolerance: Double
+        /// Paper, table or equation.
+        public var source: String
+    }
+
+    /// One line of the comparison.
+    public struct Comparison: Sendable {
+        public var quantity: Quantity
+        public var simulated: Double
+        public var runs: Int
+        public var difference: Double { simulated - quantity.published }
+        public var tolerance: Double
+        public var within: Bool { runs > 0 && abs(difference) <= tolerance }
+    }
+
+    public let title: String
+    public let sweepPath: String
+    public let quantities: [Quantity]
+    /// Reduced size for `--quick`: overrides, replicates, and a factor on every tolerance.
+    public let quickOverrides: [String]
+    public let quickReplicates: Int?
+    public let quickToleranceScale: Double
+
+    /// Reads `directory/expected.yaml`.
+    public init(directory: String) throws {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("expected.yaml").path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(origin: .unlocated(path: path), keyPath: "", message: "cannot read the experiment's expected.yaml")
+        }
+        let reader = Reader(path: path)
+        let root = try ConfigLoader.parse(text, source: path)
+        guard case .mapping(let top) = root else { throw reader.error(root, "", "expected a mapping") }
+        func string(_ node: Node?, _ key: String) throws -> String {
+            guard let node, case .scalar(let scalar) = node else { throw reader.error(node ?? root, key, "expected a text value") }
+            return scalar.string
+        }
+        title = try string(top["title"], "title")
+        let defaultSource = (try? string(top["source"], "source")) ?? ""
+        sweepPath = URL(fileURLWithPath: directory).appendingPathComponent(try string(top["sweep"], "sweep")).path
+        guard case .sequence(let list)? = top["quantities"], !list.isEmpty else {
+            throw reader.error(top["quantities"] ?? root, "quantities", "expected a non-empty list of {name, metric, where, published, tolerance}")
+        }
+        quantities = try list.enumerated().map { index, item in
+            guard case .mapping(let q) = item else { throw reader.error(item, "quantities.\(index)", "expected a mapping") }
+            var match: [(key: String, value: String)] = []
+            if let whereNode = q["where"] {
+                guard case .mapping(let m) = whereNode else { throw reader.error(whereNode, "quantities.\(index).where", "expected a mapping of axis: value") }
+                match = m.map { ($0.string ?? "", reader.value($1).yaml) }
+            }
+            return Quantity(name: try string(q["name"], "quantities.\(index).name"), metric: try string(q["metric"], "quantities.\(index).metric"),
+                            match: match, published: try reader.number(q["published"] ?? item, "quantities.\(index).published"),
+                            tolerance: try reader.number(q["tolerance"] ?? item, "quantities.\(index).tolerance"),
+                            source: (try? string(q["source"], "")) ?? defaultSource)
+        }
+        if case .mapping(let quick)? = top["quick"] {
+            if case .sequence(let sets)? = quick["set"] { quickOverrides = sets.compactMap(\.string) } else { quickOverrides = [] }
+            quickReplicates = try quick["replicates"].map { try reader.integer($0, "quick.replicates", atLeast: 1) }
+            quickToleranceScale = try quick["tolerance_scale"].map { try reader.number($0, "quick.tolerance_scale") } ?? 1
+        } else {
+            quickOverrides = []
+            quickReplicates = nil
+            quickToleranceScale = 1
+        }
+    }
+
+    /// Compares the merged runs with the published figures.
+    public func compare(_ rows: [SweepMerge.Row], quick: Bool) -> [Comparison] {
+        quantities.map { quantity in
+            let matching = rows.filter { row in
+                quantity.match.allSatisfy { key, value in
+                    guard let actual = row.axes.last(where: { $0.key == key })?.value else { return false }
+                    if let a = Double(actual), let b = Double(value) { return a == b }
+                    return actual == value
+                }
+            }
+            let values = matching.compactMap { $0.summary.last { $0.key == quantity.metric }?.value }.filter { $0.isFinite }
+            let mean = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
+            return Comparison(quantity: quantity, simulated: mean, runs: values.count,
+                              tolerance: quantity.tolerance * (quick ? quickToleranceScale : 1))
+        }
+    }
+
+    /// The comparison as a Markdown table.
+    public static func table(_ comparisons: [Comparison]) -> String {
+        var lines = ["| quantity | published | simulated | difference | tolerance | within | runs | source |", "|---|---|---|---|---|---|---|---|"]
+        for c in comparisons {
+            lines.append(String(format: "| %@ | %.4g | %.4g | %+.4g | %.3g | %@ | %d | %@ |", c.quantity.name, c.quantity.published, c.simulated,
+                                c.difference, c.tolerance, c.within ? "yes" : "NO", c.runs, c.quantity.source))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

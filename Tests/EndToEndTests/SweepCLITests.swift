@@ -1,0 +1,63 @@
+import Foundation
+import Metrics
+import XCTest
+
+final class SweepCLITests: XCTestCase {
+    /// A sweep killed with SIGKILL midway leaves only complete files under final names; the
+    /// rerun finishes the rest, and every run is there once.
+    func testKilledSweepResumes() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sweep = dir.appendingPathComponent("sweep.yaml")
+        let config = Harness.packageRoot.appendingPathComponent("experiments/selfish-mining/config.yaml").path
+        try "base: \(config)\ngrid: {adversary.share: [0.1, 0.2, 0.3, 0.4], adversary.gamma: [0, 1]}\n".write(to: sweep, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("runs")
+        let process = Process()
+        process.executableURL = try Harness.fedchain
+        process.arguments = ["sweep", sweep.path, "--jobs", "1", "--output-dir", out.path]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let finished = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".h5") }
+        XCTAssertLessThan(finished.count, 8, "killed midway")
+        for name in finished { XCTAssertTrue(try HDF5File(readingAt: out.appendingPathComponent(name).path).exists("/summary"), name) }
+
+        let rerun = try Harness.run(try Harness.fedchain, ["sweep", sweep.path, "--jobs", "2", "--output-dir", out.path])
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("\(8 - finished.count) ran, \(finished.count) already done, 0 failed"), rerun.stdout)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path)
+        XCTAssertEqual(names.filter { $0.hasSuffix(".h5") }.count, 8)
+        XCTAssertEqual(names.count, 8, "no temporaries left: \(names)")
+        let merged = try Harness.run(try Harness.fedchain, ["merge", out.path])
+        XCTAssertEqual(merged.status, 0)
+        XCTAssertEqual(try HDF5File(readingAt: out.appendingPathComponent("sweep.h5").path).rowCount("/runs"), 8)
+    }
+
+    /// `--dry-run` lists the runs; a bad sweep file exits 2 with its location.
+    func testDryRunAndErrors() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sweep = dir.appendingPathComponent("s.yaml")
+        try "base: {stop: {blocks: 2}}\nreplicates: 3\ngrid: {network.nodes: [10, 20]}\n".write(to: sweep, atomically: true, encoding: .utf8)
+        let dry = try Harness.run(try Harness.fedchain, ["sweep", sweep.path, "--dry-run", "--shard", "2/2"])
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.hasPrefix("3 runs (of 6)"), dry.stdout)
+        try "base: {stop: {blocks: 2}}\ngrid: {network.nodes: [10, -1]}\n".write(to: sweep, atomically: true, encoding: .utf8)
+        let bad = try Harness.run(try Harness.fedchain, ["sweep", sweep.path])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("s.yaml:2:28: network.nodes: expected an integer from 2"), bad.stderr)
+    }
+
+    /// `fedchain reproduce` on the reduced selfish-mining experiment: every figure within its
+    /// (widened) tolerance.
+    func testReproduceQuick() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try Harness.run(try Harness.fedchain, ["reproduce", "selfish-mining", "--quick", "--jobs", "2", "--output-dir", dir.path])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("21 of 21 within tolerance"), result.stdout)
+    }
+}

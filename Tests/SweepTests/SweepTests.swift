@@ -1,0 +1,170 @@
+import Foundation
+import Metrics
+import Scenario
+import Sweep
+import XCTest
+
+final class SweepTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedchain-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// A sweep of tiny PoW runs: 2 x 2 grid, 2 replicates.
+    func tinySweep() throws -> SweepPlan {
+        _ = try write("base.yaml", "network: {nodes: 30}\nstop: {blocks: 5}\nconsensus: {block_interval_s: 60, block_size_bytes: 20000}\n")
+        let path = try write("sweep.yaml", """
+            base: base.yaml
+            seed: 3
+            replicates: 2
+            grid:
+              network.nodes: [20, 30]
+              consensus.block_interval_s: [30, 60]
+
+            """)
+        return try SweepPlan(SweepSpec.load(path: path))
+    }
+
+    func files(_ directory: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            result[name] = try Data(contentsOf: directory.appendingPathComponent(name))
+        }
+        return result
+    }
+
+    /// Grid x replicates, stable run ids, seeds shared by a replicate across points.
+    func testExpansion() throws {
+        let plan = try tinySweep()
+        XCTAssertEqual(plan.runs.count, 8)
+        XCTAssertEqual(Set(plan.runs.map(\.runID)).count, 8, "distinct configs, distinct ids")
+        XCTAssertEqual(plan.runs.map(\.replicate), [0, 1, 0, 1, 0, 1, 0, 1])
+        XCTAssertEqual(Set(plan.runs.filter { $0.replicate == 0 }.map(\.seed)), [SweepPlan.replicateSeed(3, 0)])
+        XCTAssertEqual(plan.runs[2].axes.map(\.value), ["20", "60"])
+        XCTAssertEqual(plan.runs[2].setup.config.network.nodes, 20)
+        XCTAssertEqual(plan.runs[2].setup.config.consensus.blockIntervalS, 60)
+        XCTAssertEqual(try tinySweep().runs.map(\.runID), plan.runs.map(\.runID), "ids are stable")
+
+        let mixed = try write("mixed.yaml", """
+            base: {network: {nodes: 20}, stop: {blocks: 3}}
+            zip: {consensus.block_interval_s: [600, 60], consensus.block_size_bytes: [535000, 53500]}
+            runs: [{adversary.kind: selfish, adversary.share: 0.3}, {}]
+            random: {count: 3, axes: {adversary.gamma: {uniform: [0, 1]}, network.outbound_peers: {integer: [2, 6]}}}
+
+            """)
+        let expanded = try SweepPlan(SweepSpec.load(path: mixed))
+        XCTAssertEqual(expanded.runs.count, 2 * 2 + 3)
+        XCTAssertEqual(expanded.runs[1].axes.map(\.key), ["consensus.block_interval_s", "consensus.block_size_bytes"])
+        XCTAssertEqual(expanded.runs[2].setup.config.consensus.blockSizeBytes, 53500)
+        XCTAssertEqual(expanded.runs[0].setup.config.adversary.share, 0.3)
+        let gammas = expanded.runs.suffix(3).map(\.setup.config.adversary.gamma)
+        XCTAssertTrue(gammas.allSatisfy { (0..<1).contains($0) })
+        XCTAssertEqual(try SweepPlan(SweepSpec.load(path: mixed)).runs.map(\.runID), expanded.runs.map(\.runID), "random draws come from the sweep seed")
+    }
+
+    /// `--jobs 2` writes the same files, byte for byte, as `--jobs 1`; merge gives one row per
+    /// run with the axes and summary keys.
+    func testJobsDoNotChangeResults() throws {
+        let plan = try tinySweep()
+        let one = dir.appendingPathComponent("one"), two = dir.appendingPathComponent("two")
+        let first = try SweepRunner.run(plan.runs, jobs: 1, directory: one.path) { _ in }
+        let second = try SweepRunner.run(plan.runs, jobs: 2, directory: two.path) { _ in }
+        XCTAssertEqual(first.ran, 8)
+        XCTAssertEqual(second.ran, 8)
+        XCTAssertEqual(try files(one), try files(two))
+        XCTAssertEqual(try SweepMerge.merge(one.path), 8)
+        let merged = try HDF5File(readingAt: one.appendingPathComponent("sweep.h5").path)
+        XCTAssertEqual(try merged.rowCount("/runs"), 8)
+        XCTAssertEqual(try merged.doubleColumn("/runs", "network.nodes").sorted(), [20, 20, 20, 20, 30, 30, 30, 30])
+        XCTAssertEqual(try merged.doubleColumn("/runs", "blocks_main"), [Double](repeating: 5, count: 8))
+        let csv = try String(contentsOf: one.appendingPathComponent("sweep.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 9)
+        XCTAssertTrue(csv.hasPrefix("run_id,replicate,seed,network.nodes,consensus.block_interval_s,"))
+    }
+
+    /// A rerun skips finished runs and runs the rest; a temporary left by a killed writer is
+    /// removed; every run ends present once and readable.
+    func testResume() throws {
+        let plan = try tinySweep()
+        let out = dir.appendingPathComponent("out")
+        _ = try SweepRunner.run(Array(plan.runs.prefix(3)), jobs: 2, directory: out.path) { _ in }
+        let orphan = out.appendingPathComponent("\(plan.runs[5].runID).h5.tmp-999999-dead")
+        try Data("half a file".utf8).write(to: orphan)
+        let report = try SweepRunner.run(plan.runs, jobs: 2, directory: out.path) { _ in }
+        XCTAssertEqual(report.skipped, 3)
+        XCTAssertEqual(report.ran, 5)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(names, plan.runs.map { "\($0.runID).h5" }.sorted())
+        for name in names { XCTAssertTrue(try HDF5File(readingAt: out.appendingPathComponent(name).path).exists("/summary")) }
+    }
+
+    /// Shards 1/2 and 2/2 together are the whole sweep, with no run twice.
+    func testShardsPartitionTheSweep() throws {
+        let plan = try tinySweep()
+        let a = plan.shard(1, of: 2), b = plan.shard(2, of: 2)
+        XCTAssertEqual(a.count + b.count, plan.runs.count)
+        XCTAssertEqual(Set(a.map(\.runID)).union(b.map(\.runID)), Set(plan.runs.map(\.runID)))
+        XCTAssertTrue(Set(a.map(\.runID)).isDisjoint(with: b.map(\.runID)))
+        let out = dir.appendingPathComponent("sharded")
+        _ = try SweepRunner.run(a, jobs: 1, directory: out.path) { _ in }
+        _ = try SweepRunner.run(b, jobs: 1, directory: out.path) { _ in }
+        XCTAssertEqual(try SweepMerge.merge(out.path), plan.runs.count)
+    }
+
+    /// A failing run is reported with its error and the others finish.
+    func testFailedRunDoesNotStopOthers() throws {
+        _ = try write("edges.csv", "0,1\n2,3\n")   // two components and lone nodes
+        _ = try write("base.yaml", "network: {nodes: 20, edges_file: edges.csv}\nstop: {blocks: 3}\n")
+        let path = try write("sweep.yaml", "base: base.yaml\ngrid: {network.on_disconnected: [error, repair], seed: [1, 2]}\n")
+        let plan = try SweepPlan(SweepSpec.load(path: path))
+        let report = try SweepRunner.run(plan.runs, jobs: 2, directory: dir.appendingPathComponent("f").path) { _ in }
+        XCTAssertEqual(report.ran, 2)
+        XCTAssertEqual(report.failed.count, 2)
+        XCTAssertTrue(report.failed.allSatisfy { $0.message.contains("network.on_disconnected is error") }, "\(report.failed)")
+    }
+
+    /// Bad sweep files are reported like bad configs: file:line:column, key path, expectation.
+    func testErrorsAreLocated() throws {
+        _ = try write("base.yaml", "network: {nodes: 20}\n")
+        func error(_ text: String) throws -> ConfigError? {
+            let path = try write("bad.yaml", text)
+            do { _ = try SweepPlan(SweepSpec.load(path: path)); return nil } catch let e as ConfigError { return e }
+        }
+        let path = dir.appendingPathComponent("bad.yaml").path
+        var e = try error("base: base.yaml\ngrid:\n  network.nodes: [10, 0]\n")
+        XCTAssertEqual(e?.origin, .file(path: path, line: 3, column: 23))
+        XCTAssertEqual(e?.keyPath, "network.nodes")
+        XCTAssertTrue(e?.message.contains("expected an integer from 2") ?? false, "\(String(describing: e))")
+
+        e = try error("base: base.yaml\ngrid:\n  network.nodse: [10]\n")
+        XCTAssertEqual(e?.origin, .file(path: path, line: 3, column: 19))
+        XCTAssertTrue(e?.message.contains("did you mean 'nodes'") ?? false, "\(String(describing: e))")
+
+        e = try error("base: base.yaml\ngird: {network.nodes: [10]}\n")
+        XCTAssertEqual(e?.origin, .file(path: path, line: 2, column: 1))
+        XCTAssertTrue(e?.message.contains("did you mean 'grid'") ?? false)
+
+        e = try error("base: base.yaml\nzip: {network.nodes: [10, 20], seed: [1]}\n")
+        XCTAssertEqual(e?.keyPath, "zip.seed")
+        XCTAssertTrue(e?.message.contains("lockstep") ?? false)
+
+        e = try error("base: missing.yaml\n")
+        XCTAssertEqual(e?.origin, .file(path: path, line: 1, column: 7))
+        XCTAssertTrue(e?.message.contains("cannot read the base config") ?? false)
+
+        e = try error("base: base.yaml\nrandom: {count: 2, axes: {adversary.share: {normal: [0, 1]}}}\n")
+        XCTAssertEqual(e?.keyPath, "random.axes.adversary.share")
+
+        e = try error("base: base.yaml\nreplicates: 0\n")
+        XCTAssertEqual(e?.origin, .file(path: path, line: 2, column: 13))
+        XCTAssertEqual(e?.keyPath, "replicates")
+    }
+}
