@@ -12,6 +12,9 @@ public struct Reproduction {
         public var metric: String
         /// Axis values that select the runs (all of them when empty).
         public var match: [(key: String, value: String)]
+        /// When given, the figure is a difference: the mean over `match` minus the mean over
+        /// these runs.
+        public var baseline: [(key: String, value: String)]?
         public var published: Double
         /// Largest accepted |simulated - published|.
         public var tolerance: Double
@@ -58,13 +61,15 @@ public struct Reproduction {
         }
         quantities = try list.enumerated().map { index, item in
             guard case .mapping(let q) = item else { throw reader.error(item, "quantities.\(index)", "expected a mapping") }
-            var match: [(key: String, value: String)] = []
-            if let whereNode = q["where"] {
-                guard case .mapping(let m) = whereNode else { throw reader.error(whereNode, "quantities.\(index).where", "expected a mapping of axis: value") }
-                match = m.map { ($0.string ?? "", reader.value($1).yaml) }
+            func selection(_ key: String) throws -> [(key: String, value: String)]? {
+                guard let node = q[key] else { return nil }
+                guard case .mapping(let m) = node else { throw reader.error(node, "quantities.\(index).\(key)", "expected a mapping of axis: value") }
+                return m.map { ($0.string ?? "", reader.value($1).yaml) }
             }
+            let match = try selection("where") ?? []
+            let baseline = try selection("minus")
             return Quantity(name: try string(q["name"], "quantities.\(index).name"), metric: try string(q["metric"], "quantities.\(index).metric"),
-                            match: match, published: try reader.number(q["published"] ?? item, "quantities.\(index).published"),
+                            match: match, baseline: baseline, published: try reader.number(q["published"] ?? item, "quantities.\(index).published"),
                             tolerance: try reader.number(q["tolerance"] ?? item, "quantities.\(index).tolerance"),
                             source: (try? string(q["source"], "")) ?? defaultSource)
         }
@@ -82,27 +87,42 @@ public struct Reproduction {
     /// Compares the merged runs with the published figures.
     public func compare(_ rows: [SweepMerge.Row], quick: Bool) -> [Comparison] {
         quantities.map { quantity in
-            let matching = rows.filter { row in
-                quantity.match.allSatisfy { key, value in
-                    guard let actual = row.axes.last(where: { $0.key == key })?.value else { return false }
-                    if let a = Double(actual), let b = Double(value) { return a == b }
-                    return actual == value
+            func mean(_ selection: [(key: String, value: String)]) -> (value: Double, runs: Int) {
+                let matching = rows.filter { row in
+                    selection.allSatisfy { key, value in
+                        guard let actual = row.axes.last(where: { $0.key == key })?.value else { return false }
+                        if let a = Double(actual), let b = Double(value) { return a == b }
+                        return Self.canonical(actual) == Self.canonical(value)
+                    }
                 }
+                let values = matching.compactMap { $0.summary.last { $0.key == quantity.metric }?.value }.filter { $0.isFinite }
+                return (values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count), values.count)
             }
-            let values = matching.compactMap { $0.summary.last { $0.key == quantity.metric }?.value }.filter { $0.isFinite }
-            let mean = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
-            return Comparison(quantity: quantity, simulated: mean, runs: values.count,
+            let (value, runs) = mean(quantity.match)
+            let baseline = quantity.baseline.map(mean)
+            return Comparison(quantity: quantity, simulated: value - (baseline?.value ?? 0), runs: min(runs, baseline?.runs ?? runs),
                               tolerance: quantity.tolerance * (quick ? quickToleranceScale : 1))
         }
     }
 
-    /// The comparison as a Markdown table.
+    /// A YAML value in one spelling (flow style, plain scalars), so equal values compare equal.
+    static func canonical(_ yaml: String) -> String {
+        guard let node = try? Yams.compose(yaml: yaml) else { return yaml }
+        return Reader(path: "").value(node).yaml
+    }
+
+    /// The comparison as a Markdown table, sources numbered below it.
     public static func table(_ comparisons: [Comparison]) -> String {
+        var sources: [String] = []
+        for c in comparisons where !sources.contains(c.quantity.source) { sources.append(c.quantity.source) }
         var lines = ["| quantity | published | simulated | difference | tolerance | within | runs | source |", "|---|---|---|---|---|---|---|---|"]
         for c in comparisons {
-            lines.append(String(format: "| %@ | %.4g | %.4g | %+.4g | %.3g | %@ | %d | %@ |", c.quantity.name, c.quantity.published, c.simulated,
-                                c.difference, c.tolerance, c.within ? "yes" : "NO", c.runs, c.quantity.source))
+            let note = (sources.firstIndex(of: c.quantity.source) ?? 0) + 1
+            lines.append(String(format: "| %@ | %.4g | %.4g | %+.4g | %.3g | %@ | %d | [%d] |", c.quantity.name, c.quantity.published, c.simulated,
+                                c.difference, c.tolerance, c.within ? "yes" : "NO", c.runs, note))
         }
+        lines.append("")
+        for (i, source) in sources.enumerated() { lines.append("[\(i + 1)] \(source)") }
         return lines.joined(separator: "\n")
     }
 }

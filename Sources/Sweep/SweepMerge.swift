@@ -28,7 +28,7 @@ public enum SweepMerge {
                 let seed = root.first { $0.0 == "seed" }?.1.number ?? 0
                 var axes: [(key: String, value: String)] = []
                 if case .string(let text)? = root.first(where: { $0.0 == "sweep_axes" })?.1, case .mapping(let mapping)? = try Yams.compose(yaml: text) {
-                    axes = mapping.map { ($0.string ?? "", $1.string ?? ((try? Yams.serialize(node: $1))?.trimmingCharacters(in: .newlines) ?? "")) }
+                    axes = mapping.map { ($0.string ?? "", Reader(path: path).value($1).yaml) }
                 }
                 let summary = try file.attributes(of: "/summary").map { ($0.0, $0.1.number ?? .nan) }
                 return Row(runID: runID, replicate: Int64(replicate), seed: Int64(seed), axes: axes, summary: summary)

@@ -116,9 +116,18 @@ struct Reader {
         if case .scalar(let scalar) = node {
             text = scalar.style == .plain ? scalar.string : (try? Yams.serialize(node: node))?.trimmingCharacters(in: .newlines) ?? scalar.string
         } else {
-            text = (try? Yams.serialize(node: node, width: -1))?.trimmingCharacters(in: .newlines) ?? ""
+            text = (try? Yams.serialize(node: Self.flow(node), width: -1))?.trimmingCharacters(in: .newlines) ?? ""
         }
         return AxisValue(yaml: text, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
+    }
+
+    /// `node` with every mapping and list in flow style, so a value fits on one line.
+    static func flow(_ node: Node) -> Node {
+        switch node {
+        case .mapping(let mapping): .mapping(Node.Mapping(mapping.map { (flow($0), flow($1)) }, mapping.tag, .flow))
+        case .sequence(let sequence): .sequence(Node.Sequence(sequence.map(flow), sequence.tag, .flow))
+        default: node
+        }
     }
 
     func integer(_ node: Node, _ key: String, atLeast minimum: Int) throws -> Int {
