@@ -30,27 +30,40 @@ public enum SweepRunner {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         removeAbandonedTemporaries(in: directory)
         let state = SharedState(runs: runs)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, runs.count))) { _ in
-            while let run = state.next() {
-                let path = file(of: run, in: directory)
-                if isComplete(path) {
-                    state.record(.skipped(run: run), onEvent)
-                    continue
-                }
-                let start = Date()
-                do {
-                    var record = try Runner.run(run.setup).record
-                    record.setRootAttribute("run_id", .string(run.runID))
-                    record.setRootAttribute("sweep_replicate", .int(Int64(run.replicate)))
-                    record.setRootAttribute("sweep_axes", .string(axesText(run.axes)))
-                    try HDF5Lock.shared.withLock { try HDF5Writer.write(record, to: path) }
-                    state.record(.finished(run: run, seconds: Date().timeIntervalSince(start)), onEvent)
-                } catch {
-                    state.record(.failed(run: run, message: "\(error)"), onEvent)
-                }
+        let workers = max(1, min(jobs, runs.count))
+        let finished = DispatchSemaphore(value: 0)
+        for _ in 0..<workers {
+            let thread = Thread {
+                work(state, directory: directory, onEvent: onEvent)
+                finished.signal()
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        for _ in 0..<workers { finished.wait() }
+        return state.report
+    }
+
+    /// One worker: takes runs until none is left.
+    private static func work(_ state: SharedState, directory: String, onEvent: @escaping @Sendable (Event) -> Void) {
+        while let run = state.next() {
+            let path = file(of: run, in: directory)
+            if isComplete(path) {
+                state.record(.skipped(run: run), onEvent)
+                continue
+            }
+            let start = Date()
+            do {
+                var record = try Runner.run(run.setup).record
+                record.setRootAttribute("run_id", .string(run.runID))
+                record.setRootAttribute("sweep_replicate", .int(Int64(run.replicate)))
+                record.setRootAttribute("sweep_axes", .string(axesText(run.axes)))
+                try HDF5Lock.shared.withLock { try HDF5Writer.write(record, to: path) }
+                state.record(.finished(run: run, seconds: Date().timeIntervalSince(start)), onEvent)
+            } catch {
+                state.record(.failed(run: run, message: "\(error)"), onEvent)
             }
         }
-        return state.report
     }
 
     /// The axes as one line of YAML flow mapping (kept in each run file, read back by merge).
