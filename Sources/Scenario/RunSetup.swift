@@ -18,31 +18,62 @@ public struct RunSetup: Sendable {
     /// Offline spans per client node from `federation.dropout_trace` (empty without one).
     public let offlineSpans: [Int: [OfflineSpan]]
 
-    /// Reads the files `config` names; relative paths are taken from `baseDirectory`.
-    public init(config: FedChainConfig, baseDirectory: String = FileManager.default.currentDirectoryPath) throws {
+    /// Reads the files `config` names; relative paths are taken from `baseDirectory`. With a
+    /// `cache`, a file read for an earlier setup is not read again, and the setups share it.
+    public init(config: FedChainConfig, baseDirectory: String = FileManager.default.currentDirectoryPath, cache: FileCache? = nil) throws {
+        let cache = cache ?? FileCache()
         self.config = config
         let network = config.network
         if let table = RegionTable.builtIn[network.regions] {
             regions = table
         } else {
-            regions = try RegionFile.load(Self.resolve(network.regions, in: baseDirectory))
+            let path = Self.resolve(network.regions, in: baseDirectory)
+            regions = try cache.value(path, \.regions) { try RegionFile.load(path) }
         }
-        edges = network.edgesFile.isEmpty ? nil
-            : try EdgeFile.load(Self.resolve(network.edgesFile, in: baseDirectory), nodes: network.nodes)
+        if network.edgesFile.isEmpty {
+            edges = nil
+        } else {
+            let path = Self.resolve(network.edgesFile, in: baseDirectory)
+            edges = try cache.value("\(path) \(network.nodes)", \.edges) { try EdgeFile.load(path, nodes: network.nodes) }
+        }
         let dataset = config.federation.dataset
         if config.federation.rounds > 0 && dataset.kind == .hdf5 {
             let path = Self.resolve(dataset.path, in: baseDirectory)
-            do {
-                federatedData = try LabelledData.load(hdf5: path)
-            } catch let error as DataError {
-                throw ConfigError(origin: .unlocated(path: path), keyPath: "federation.dataset.path", message: error.description)
+            federatedData = try cache.value(path, \.data) {
+                do {
+                    return try LabelledData.load(hdf5: path)
+                } catch let error as DataError {
+                    throw ConfigError(origin: .unlocated(path: path), keyPath: "federation.dataset.path", message: error.description)
+                }
             }
         } else {
             federatedData = nil
         }
         let trace = config.federation.dropoutTrace
-        offlineSpans = config.federation.rounds > 0 && !trace.isEmpty
-            ? try DropoutTraceFile.load(Self.resolve(trace, in: baseDirectory), clients: config.federation.clients) : [:]
+        if config.federation.rounds > 0 && !trace.isEmpty {
+            let path = Self.resolve(trace, in: baseDirectory), clients = config.federation.clients
+            offlineSpans = try cache.value("\(path) \(clients)", \.traces) { try DropoutTraceFile.load(path, clients: clients) }
+        } else {
+            offlineSpans = [:]
+        }
+    }
+
+    /// Files already read, by path: setups built with one cache (a sweep's runs) read each file
+    /// once and share its contents.
+    public final class FileCache {
+        var regions: [String: RegionTable] = [:]
+        var edges: [String: [(Int32, Int32)]] = [:]
+        var data: [String: LabelledData] = [:]
+        var traces: [String: [Int: [OfflineSpan]]] = [:]
+
+        public init() {}
+
+        func value<T>(_ key: String, _ store: ReferenceWritableKeyPath<FileCache, [String: T]>, load: () throws -> T) throws -> T {
+            if let known = self[keyPath: store][key] { return known }
+            let loaded = try load()
+            self[keyPath: store][key] = loaded
+            return loaded
+        }
     }
 
     /// Loads the config file at `path` with `overrides`, then the files it names (relative to

@@ -51,6 +51,7 @@ public struct SweepPlan {
             points = onlyRandom ? drawn : points + drawn
         }
         var runs: [SweepRun] = []
+        let files = RunSetup.FileCache()
         for point in points {
             for replicate in 0..<(replicates ?? spec.replicates) {
                 let pointSeed = point.last { $0.key == "seed" }.flatMap { UInt64($0.value.yaml) }
@@ -62,7 +63,7 @@ public struct SweepPlan {
                 } catch let error as ConfigError {
                     throw Self.relocate(error, point: point, sweepPath: spec.path)
                 }
-                let setup = try RunSetup(config: config, baseDirectory: spec.baseDirectory)
+                let setup = try RunSetup(config: config, baseDirectory: spec.baseDirectory, cache: files)
                 let runID = String(StableHash.fnv1a64(ConfigLoader.yaml(config)), radix: 16).leftPadded(to: 16)
                 runs.append(SweepRun(index: runs.count, axes: point.map { ($0.key, $0.value.yaml) }, replicate: replicate, seed: seed,
                                      runID: runID, setup: setup))

@@ -119,6 +119,17 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(try SweepMerge.merge(out.path), plan.runs.count)
     }
 
+    /// Runs that name the same file share one copy of it (read once at plan time).
+    func testRunsShareTheirFiles() throws {
+        _ = try write("edges.csv", (0..<19).map { "\($0),\($0 + 1)" }.joined(separator: "\n") + "\n")
+        _ = try write("base.yaml", "network: {nodes: 20, edges_file: edges.csv}\nstop: {blocks: 3}\n")
+        let plan = try SweepPlan(SweepSpec.load(path: try write("sweep.yaml", "base: base.yaml\nreplicates: 3\n")))
+        let buffers = plan.runs.map { $0.setup.edges!.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        XCTAssertEqual(plan.runs.count, 3)
+        XCTAssertEqual(Set(buffers).count, 1, "one copy of the edges")
+        XCTAssertEqual(plan.runs[2].setup.edges?.count, 19)
+    }
+
     /// A failing run is reported with its error and the others finish.
     func testFailedRunDoesNotStopOthers() throws {
         _ = try write("edges.csv", "0,1\n2,3\n")   // two components and lone nodes
