@@ -25,12 +25,14 @@ public struct SecureAggregationSettings: Sendable, Equatable {
         self.cost = cost
     }
 
+    /// Each client's neighbours in a round among `clients` clients.
+    public func degree(clients: Int) -> Int { SecAggParameters.degree(kind, neighbours: neighbours, clients: clients) }
+
     /// The protocol parameters for a round among `clients` clients with weights up to `maxWeight`.
     public func parameters(clients: Int, maxWeight: Int) -> SecAggParameters {
-        let k = neighbours > 0 ? neighbours : SecAggParameters.defaultNeighbours(clients: clients)
-        var result = SecAggParameters(kind: kind, threshold: threshold, neighbours: k,
+        var result = SecAggParameters(kind: kind, threshold: threshold, neighbours: neighbours,
                                       quantizer: Quantizer(clip: clip, bits: bits, maxWeight: maxWeight, clients: max(clients, 1)))
-        if threshold == 0 { result.threshold = result.degree(clients: clients) / 2 + 1 }
+        if threshold == 0 { result.threshold = degree(clients: clients) / 2 + 1 }
         return result
     }
 }

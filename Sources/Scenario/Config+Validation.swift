@@ -129,9 +129,8 @@ extension FedChainConfig {
         }
         issues.check(secure.cost.prgGbS.isFinite && secure.cost.prgGbS > 0, "federation.secure_aggregation.cost.prg_gb_s",
                      "expected a number > 0, found \(secure.cost.prgGbS)")
-        if secure.protocol != .none && secure.threshold > 0 && fl.rounds > 0 {
-            let k = secure.neighbours > 0 ? secure.neighbours : SecAggParameters.defaultNeighbours(clients: fl.clientsPerRound)
-            let degree = secure.protocol == .secagg ? fl.clientsPerRound - 1 : min(k, fl.clientsPerRound - 1)
+        if let settings = secure.settings, secure.threshold > 0 && fl.rounds > 0 {
+            let degree = settings.degree(clients: fl.clientsPerRound)
             issues.check(secure.threshold <= degree, "federation.secure_aggregation.threshold",
                          "expected at most the \(degree) neighbours each of clients_per_round clients has, found \(secure.threshold)")
         }

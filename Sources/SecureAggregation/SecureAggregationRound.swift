@@ -29,7 +29,7 @@ public struct SecAggParameters: Sendable, Equatable {
     public var kind: SecAggProtocol
     /// Shares needed to rebuild a secret (t of a client's neighbours).
     public var threshold: Int
-    /// SecAgg+: each client's neighbours (k); SecAgg: ignored (everyone else).
+    /// SecAgg+: each client's neighbours (k; 0: `defaultNeighbours`); SecAgg: ignored (everyone else).
     public var neighbours: Int
     /// How inputs become integers.
     public var quantizer: Quantizer
@@ -42,7 +42,13 @@ public struct SecAggParameters: Sendable, Equatable {
     }
 
     /// The degree each client has among `clients`: n - 1 for SecAgg and whenever k >= n - 1.
-    public func degree(clients: Int) -> Int { kind == .secagg ? clients - 1 : min(neighbours, clients - 1) }
+    public func degree(clients: Int) -> Int { Self.degree(kind, neighbours: neighbours, clients: clients) }
+
+    /// The degree under `kind` with `neighbours` per client (0: `defaultNeighbours`).
+    public static func degree(_ kind: SecAggProtocol, neighbours: Int, clients: Int) -> Int {
+        let k = neighbours > 0 ? neighbours : defaultNeighbours(clients: clients)
+        return kind == .secagg ? clients - 1 : min(k, clients - 1)
+    }
 
     /// k about log2 n for SecAgg+ (Bell et al.): the smallest even k >= log2(n), at least 2.
     public static func defaultNeighbours(clients: Int) -> Int {
