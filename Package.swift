@@ -26,7 +26,8 @@ let package = Package(
         .target(name: "Consensus", dependencies: ["SimKernel", "NetworkModel", "Ledger"]),
         .target(name: "Metrics", dependencies: ["SimKernel", "CHDF5"]),
         .target(name: "Learning", dependencies: ["CGSL", "CHDF5"]),
-        .target(name: "SecureAggregation", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SecureAggregation", dependencies: [.product(name: "Crypto", package: "swift-crypto"),
+                                                          .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "Federation", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus", "Learning", "SecureAggregation"]),
         .target(name: "Scenario", dependencies: [
             "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics", "Learning", "SecureAggregation", "Federation",

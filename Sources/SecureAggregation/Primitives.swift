@@ -1,9 +1,11 @@
 import Crypto
 import Foundation
+import _CryptoExtras
 
 /// The cryptographic building blocks, all from swift-crypto: X25519 key agreement, HKDF-SHA256,
-/// AES-128-GCM for encrypted shares, and AES-128 in counter mode (the keystream of AES-GCM over
-/// zeros) as the pseudorandom generator that expands a seed into a mask.
+/// AES-128-GCM for encrypted shares, and AES in counter mode (`_CryptoExtras`' AES-CTR, from the
+/// counter block AES-GCM starts at under a zero nonce) as the pseudorandom generator that expands
+/// a seed into a mask.
 enum Primitives {
     /// Bytes of an X25519 public key.
     static let publicKeyBytes = 32
@@ -24,50 +26,58 @@ enum Primitives {
         return secret.hkdfDerivedSymmetricKey(using: SHA256.self, salt: [UInt8](), sharedInfo: Array(purpose.utf8), outputByteCount: 16)
     }
 
-    /// `count` bytes of AES-128-CTR keystream under `key` (AES-GCM's ciphertext of zeros).
-    /// `zeros` must hold at least `count` zero bytes; each key must be expanded for one purpose only.
-    static func keystream(_ key: SymmetricKey, count: Int, zeros: [UInt8]) -> Data {
-        let nonce = try! AES.GCM.Nonce(data: [UInt8](repeating: 0, count: 12))
-        return try! AES.GCM.seal(zeros[0..<count], using: key, nonce: nonce).ciphertext
+    /// Keystream bytes produced per call: small enough to be served from malloc's free lists
+    /// (a fresh multi-megabyte buffer per mask costs more in page faults than the AES does).
+    static let keystreamChunkBytes = 65_536
+    private static let zeroChunk = [UInt8](repeating: 0, count: keystreamChunkBytes)
+
+    /// Calls `body` with consecutive pieces of the first `count` bytes of the AES-128-CTR
+    /// keystream under `key` (counter block 0^96 || 2, the keystream AES-GCM encrypts with under
+    /// an all-zero nonce), and the offset of each piece. Each key must serve one purpose only.
+    @inline(__always)
+    static func forEachKeystreamChunk(_ key: SymmetricKey, count: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void) {
+        var offset = 0
+        var counterBlock = [UInt8](repeating: 0, count: 16)
+        while offset < count {
+            let length = min(keystreamChunkBytes, count - offset)
+            let block = UInt32(2 + offset / 16)
+            withUnsafeBytes(of: block.bigEndian) { counterBlock.replaceSubrange(12..<16, with: $0) }
+            let piece = try! AES._CTR.encrypt(zeroChunk[0..<length], using: key, nonce: AES._CTR.Nonce(nonceBytes: counterBlock))
+            piece.withUnsafeBytes { body($0, offset) }
+            offset += length
+        }
     }
 
-    /// Adds (or subtracts) the mask expanded from `key` to `vector`, modulo 2^64, reading
-    /// `wordBytes` (4 or 8) keystream bytes per coordinate.
-    static func applyMask(_ key: SymmetricKey, to vector: inout [UInt64], subtract: Bool, wordBytes: Int, zeros: [UInt8]) {
-        let stream = keystream(key, count: vector.count * wordBytes, zeros: zeros)
-        stream.withUnsafeBytes { raw in
-            vector.withUnsafeMutableBufferPointer { v in
-                if wordBytes == 4 {
-                    add(raw, as: UInt32.self, to: v, subtract: subtract)
+    /// Adds (or subtracts) the mask expanded from `key` to `vector`, modulo 2^(bit width of
+    /// `Word`): one keystream word per coordinate. A 32-bit word serves every modulus up to 2^32
+    /// and halves the memory the loop streams through.
+    static func applyMask<Word: FixedWidthInteger & UnsignedInteger>(_ key: SymmetricKey, to vector: inout [Word], subtract: Bool) {
+        let size = MemoryLayout<Word>.size
+        precondition(keystreamChunkBytes % size == 0, "whole words per piece")
+        vector.withUnsafeMutableBufferPointer { v in
+            forEachKeystreamChunk(key, count: v.count * size) { raw, offset in
+                // Fresh heap buffers are 16-byte aligned, so the words load aligned and the loop vectorises.
+                let words = raw.bindMemory(to: Word.self)
+                let target = UnsafeMutableBufferPointer(rebasing: v[(offset / size)...])
+                if subtract {
+                    for i in words.indices { target[i] &-= words[i] }
                 } else {
-                    add(raw, as: UInt64.self, to: v, subtract: subtract)
+                    for i in words.indices { target[i] &+= words[i] }
                 }
             }
         }
     }
 
-    /// v[i] +/-= word i of `raw`; aligned words let the loop vectorise.
-    @inline(__always)
-    private static func add<Word: FixedWidthInteger & UnsignedInteger>(_ raw: UnsafeRawBufferPointer, as: Word.Type,
-                                                                        to v: UnsafeMutableBufferPointer<UInt64>, subtract: Bool) {
-        if Int(bitPattern: raw.baseAddress) % MemoryLayout<Word>.alignment == 0 {
-            let words = raw.bindMemory(to: Word.self)
-            if subtract { for i in v.indices { v[i] &-= UInt64(words[i]) } } else { for i in v.indices { v[i] &+= UInt64(words[i]) } }
-        } else if subtract {
-            for i in v.indices { v[i] &-= UInt64(raw.loadUnaligned(fromByteOffset: MemoryLayout<Word>.size * i, as: Word.self)) }
-        } else {
-            for i in v.indices { v[i] &+= UInt64(raw.loadUnaligned(fromByteOffset: MemoryLayout<Word>.size * i, as: Word.self)) }
-        }
-    }
-
     /// `count` field elements (uniform up to a 2^-61 bias) from the keystream of `key`.
     static func fieldElements(_ key: SymmetricKey, count: Int) -> [UInt64] {
-        let stream = keystream(key, count: count * 8, zeros: [UInt8](repeating: 0, count: count * 8))
-        return stream.withUnsafeBytes { raw in
-            (0..<count).map { i in
+        var elements: [UInt64] = []
+        elements.reserveCapacity(count)
+        forEachKeystreamChunk(key, count: count * 8) { raw, _ in
+            for i in 0..<raw.count / 8 {
                 let value = raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self) >> 3
-                return value == Field61.p ? 0 : value
+                elements.append(value == Field61.p ? 0 : value)
             }
         }
+        return elements
     }
 }

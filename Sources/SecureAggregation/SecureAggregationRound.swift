@@ -120,7 +120,6 @@ public struct SecAggRound {
     private let seed: SymmetricKey
     private let graph: NeighbourGraph
     private let vectorLength: Int
-    private let zeros: [UInt8]
     private var encryptionSecret: [Curve25519.KeyAgreement.PrivateKey?]
     private var maskSecret: [Curve25519.KeyAgreement.PrivateKey?]
     private var encryptionPublic: [Curve25519.KeyAgreement.PublicKey?]
@@ -131,6 +130,8 @@ public struct SecAggRound {
     private var sum: [UInt64]
     /// Shares revealed in Unmasking, per owner.
     private var revealed: [[ShamirShare]]
+    /// Keys of each pair of neighbours, per purpose, at `edge(u, v)`: see `pairKey`.
+    private var pairKeys: [[SymmetricKey?]]
     private var responders = 0
 
     /// Bytes of a sealed share: nonce 12 + sender 4 + receiver 4 + two shares + tag 16.
@@ -155,7 +156,6 @@ public struct SecAggRound {
             for i in stride(from: clients - 1, to: 0, by: -1) { order.swapAt(i, Int(random[i] % UInt64(i + 1))) }
             graph = NeighbourGraph(harary: degree, order: order)
         }
-        zeros = [UInt8](repeating: 0, count: max(vectorLength * 8, 64))
         encryptionSecret = Array(repeating: nil, count: clients)
         maskSecret = encryptionSecret
         encryptionPublic = Array(repeating: nil, count: clients)
@@ -166,9 +166,11 @@ public struct SecAggRound {
         masked = advertised
         sum = [UInt64](repeating: 0, count: vectorLength)
         revealed = Array(repeating: [], count: clients)
+        pairKeys = Array(repeating: Array(repeating: nil, count: clients * degree), count: PairPurpose.allCases.count)
     }
 
-    /// Keystream bytes per masked coordinate.
+    /// Keystream bytes per masked coordinate: masks are added in 32-bit words when the modulus
+    /// fits (2^32 is a multiple of it), else in 64-bit words.
     var prgWordBytes: Int { parameters.quantizer.modulusBits <= 32 ? 4 : 8 }
     /// Each client's neighbours.
     public func neighbours(of client: Int) -> [Int] { graph.neighbours(of: client) }
@@ -248,7 +250,7 @@ public struct SecAggRound {
                 Self.put(UInt32(u), into: &plaintext)
                 Self.put(UInt32(v), into: &plaintext)
                 for value in maskKeyShares[i].values + seedShares[i].values { Self.put(value, into: &plaintext) }
-                let key = Primitives.agreedKey(encryptionSecret[u]!, encryptionPublic[v]!, "secagg shares")
+                let key = derivedPairKey(u, v, .shares)
                 let sealed = try! AES.GCM.seal(plaintext, using: key, nonce: Self.nonce(from: u, to: v))
                 ciphertexts[u * degree + slot] = Array(sealed.combined!)
             }
@@ -262,9 +264,16 @@ public struct SecAggRound {
     /// Each client that shared its keys, and is not in `dropping`, masks its input and sends it;
     /// the server adds the masked inputs up.
     public mutating func collectMaskedInputs(dropping: Set<Int> = [], input: (Int) -> [UInt64]) throws(SecAggAbort) {
+        // One agreement per pair (see `pairKey`), before any client masks.
         for u in 0..<clients where shared[u] && !dropping.contains(u) {
-            let y = maskedInput(of: u, input(u))
-            for i in sum.indices { sum[i] &+= y[i] }
+            for v in graph.neighbours(of: u) where shared[v] { _ = derivedPairKey(u, v, .mask) }
+        }
+        for u in 0..<clients where shared[u] && !dropping.contains(u) {
+            if prgWordBytes == 4 {
+                add(maskedWords(of: u, input(u), as: UInt32.self), to: &sum)
+            } else {
+                add(maskedWords(of: u, input(u), as: UInt64.self), to: &sum)
+            }
             masked[u] = true
         }
         try finish(.maskedInputCollection, expected: shared.filter { $0 }.count, remaining: masked)
@@ -274,16 +283,25 @@ public struct SecAggRound {
     /// plus its self mask plus one pairwise mask per neighbour that shared keys (added toward a
     /// higher id, subtracted toward a lower one), modulo 2^modulusBits.
     public func maskedInput(of u: Int, _ input: [UInt64]) -> [UInt64] {
-        precondition(shared[u] && input.count == vectorLength, "a client that shared its keys, with a full input")
-        var y = input
-        Primitives.applyMask(selfMaskKey(selfMaskSeed(u)), to: &y, subtract: false, wordBytes: prgWordBytes, zeros: zeros)
-        for v in graph.neighbours(of: u) where shared[v] {
-            let key = Primitives.agreedKey(maskSecret[u]!, maskPublic[v]!, "secagg mask")
-            Primitives.applyMask(key, to: &y, subtract: u > v, wordBytes: prgWordBytes, zeros: zeros)
-        }
         let mask = parameters.quantizer.modulusMask
-        for i in y.indices { y[i] &= mask }
+        if prgWordBytes == 4 { return maskedWords(of: u, input, as: UInt32.self).map { UInt64($0) & mask } }
+        return maskedWords(of: u, input, as: UInt64.self).map { $0 & mask }
+    }
+
+    /// `maskedInput` modulo 2^(bit width of `Word`), before the reduction to the modulus.
+    private func maskedWords<Word: FixedWidthInteger & UnsignedInteger>(of u: Int, _ input: [UInt64], as: Word.Type) -> [Word] {
+        precondition(shared[u] && input.count == vectorLength, "a client that shared its keys, with a full input")
+        var y = input.map { Word(truncatingIfNeeded: $0) }
+        Primitives.applyMask(selfMaskKey(selfMaskSeed(u)), to: &y, subtract: false)
+        for v in graph.neighbours(of: u) where shared[v] {
+            Primitives.applyMask(pairKey(u, v, .mask), to: &y, subtract: u > v)
+        }
         return y
+    }
+
+    /// total += words, modulo 2^64 (the caller reduces to the modulus, a divisor of 2^(word width)).
+    private func add<Word: FixedWidthInteger & UnsignedInteger>(_ words: [Word], to total: inout [UInt64]) {
+        for i in total.indices { total[i] &+= UInt64(words[i]) }
     }
 
     // MARK: - Stage 3: Unmasking
@@ -299,7 +317,7 @@ public struct SecAggRound {
             responders += 1
             for u in graph.neighbours(of: v) where shared[u] {
                 let slot = graph.slot(of: v, in: u)
-                let key = Primitives.agreedKey(encryptionSecret[v]!, encryptionPublic[u]!, "secagg shares")
+                let key = pairKey(v, u, .shares)
                 guard let box = try? AES.GCM.SealedBox(combined: ciphertexts[u * degree + slot]),
                       let plaintext = try? AES.GCM.open(box, using: key), plaintext.count == 8 + 16 * chunks,
                       Self.read32(plaintext, 0) == UInt32(u), Self.read32(plaintext, 4) == UInt32(v) else { continue }
@@ -314,7 +332,6 @@ public struct SecAggRound {
     /// clients that sent masked inputs, modulo 2^modulusBits.
     public mutating func unmask() throws(SecAggAbort) -> [UInt64] {
         let t = parameters.threshold
-        let chunks = Shamir.chunkCount(secretBytes: 32)
         var server = StageLoad()
         let expected = masked.filter { $0 }.count
         var record = StageRecord(stage: .unmasking, clientsIn: expected, dropped: expected - responders, client: load(of: .unmasking),
@@ -326,29 +343,15 @@ public struct SecAggRound {
         guard responders >= t else { throw abort("\(responders) clients responded, fewer than the threshold \(t)") }
 
         var total = sum
-        for u in 0..<clients where shared[u] {
-            guard revealed[u].count >= t else {
-                let secret = masked[u] ? "self-mask seed" : "mask key"
-                throw abort("client \(u)'s \(secret) has \(revealed[u].count) valid shares, fewer than the threshold \(t)")
-            }
-            let secret = Shamir.reconstruct(Array(revealed[u].prefix(t)), secretBytes: 32)
-            server.fieldMultiplications += t * t + t * chunks
-            if masked[u] {
-                Primitives.applyMask(selfMaskKey(secret), to: &total, subtract: true, wordBytes: prgWordBytes, zeros: zeros)
-                server.prgBytes += vectorLength * prgWordBytes
-            } else {
-                // u dropped after sharing: remove the pairwise masks its surviving neighbours added.
-                guard let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: secret) else {
-                    throw abort("client \(u)'s mask key did not rebuild")
-                }
-                for v in graph.neighbours(of: u) where masked[v] {
-                    let pairKey = Primitives.agreedKey(key, maskPublic[v]!, "secagg mask")
-                    Primitives.applyMask(pairKey, to: &total, subtract: v < u, wordBytes: prgWordBytes, zeros: zeros)
-                    server.keyAgreements += 1
-                    server.prgBytes += vectorLength * prgWordBytes
-                }
-            }
+        let failure: String?
+        if prgWordBytes == 4 {
+            var words = total.map { UInt32(truncatingIfNeeded: $0) }
+            failure = removeMasks(from: &words, server: &server)
+            total = words.map { UInt64($0) }
+        } else {
+            failure = removeMasks(from: &total, server: &server)
         }
+        if let failure { throw abort(failure) }
         let mask = parameters.quantizer.modulusMask
         for i in total.indices { total[i] &= mask }
         record.server = server
@@ -356,7 +359,76 @@ public struct SecAggRound {
         return total
     }
 
+    /// The server removes every self mask of a client that sent its input, and the pairwise
+    /// masks toward every client that dropped after sharing, from `total` (modulo 2^word width).
+    /// Returns why it cannot, if a secret has too few shares.
+    private func removeMasks<Word: FixedWidthInteger & UnsignedInteger>(from total: inout [Word], server: inout StageLoad) -> String? {
+        let t = parameters.threshold
+        let chunks = Shamir.chunkCount(secretBytes: 32)
+        for u in 0..<clients where shared[u] {
+            guard revealed[u].count >= t else {
+                let secret = masked[u] ? "self-mask seed" : "mask key"
+                return "client \(u)'s \(secret) has \(revealed[u].count) valid shares, fewer than the threshold \(t)"
+            }
+            let secret = Shamir.reconstruct(Array(revealed[u].prefix(t)), secretBytes: 32)
+            server.fieldMultiplications += t * t + t * chunks
+            if masked[u] {
+                Primitives.applyMask(selfMaskKey(secret), to: &total, subtract: true)
+                server.prgBytes += vectorLength * prgWordBytes
+            } else {
+                // u dropped after sharing: remove the pairwise masks its surviving neighbours added.
+                guard let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: secret) else {
+                    return "client \(u)'s mask key did not rebuild"
+                }
+                for v in graph.neighbours(of: u) where masked[v] {
+                    let pairKey = Primitives.agreedKey(key, maskPublic[v]!, PairPurpose.mask.info)
+                    Primitives.applyMask(pairKey, to: &total, subtract: v < u)
+                    server.keyAgreements += 1
+                    server.prgBytes += vectorLength * prgWordBytes
+                }
+            }
+        }
+        return nil
+    }
+
     // MARK: - Helpers
+
+    /// What a pairwise key is for: sealing the shares two neighbours send each other, or masking.
+    private enum PairPurpose: Int, CaseIterable {
+        case shares, mask
+        var info: String { self == .shares ? "secagg shares" : "secagg mask" }
+    }
+
+    /// Where the key of the pair {u, v} is kept: the slot of the higher id among the lower id's
+    /// neighbours.
+    private func edge(_ u: Int, _ v: Int) -> Int {
+        let (low, high) = u < v ? (u, v) : (v, u)
+        return low * graph.degree + graph.slot(of: high, in: low)
+    }
+
+    /// u's key with neighbour v for `purpose`. An X25519 agreement gives both ends the same
+    /// secret, so the simulator agrees once per pair (`derivedPairKey`) and both ends use the
+    /// result: the same key each would compute, at half the cost. The cost model still charges
+    /// every client its own agreements. The server never uses these: it agrees with rebuilt keys.
+    private func pairKey(_ u: Int, _ v: Int, _ purpose: PairPurpose) -> SymmetricKey {
+        pairKeys[purpose.rawValue][edge(u, v)] ?? agree(u, v, purpose)
+    }
+
+    /// `pairKey`, agreeing and keeping the key if the pair has none yet.
+    private mutating func derivedPairKey(_ u: Int, _ v: Int, _ purpose: PairPurpose) -> SymmetricKey {
+        let index = edge(u, v)
+        if let key = pairKeys[purpose.rawValue][index] { return key }
+        let key = agree(u, v, purpose)
+        pairKeys[purpose.rawValue][index] = key
+        return key
+    }
+
+    private func agree(_ u: Int, _ v: Int, _ purpose: PairPurpose) -> SymmetricKey {
+        switch purpose {
+        case .shares: Primitives.agreedKey(encryptionSecret[u]!, encryptionPublic[v]!, purpose.info)
+        case .mask: Primitives.agreedKey(maskSecret[u]!, maskPublic[v]!, purpose.info)
+        }
+    }
 
     private mutating func finish(_ stage: SecAggStage, expected: Int, remaining: [Bool]) throws(SecAggAbort) {
         let count = remaining.filter { $0 }.count

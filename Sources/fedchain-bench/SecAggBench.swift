@@ -52,6 +52,7 @@ enum SecAggBench {
             if arguments[i] == "--params" { parameters = Int(arguments[i + 1]) ?? parameters }
             i += 2
         }
+        print("Per client: a stage's wall time over all clients, divided by n (one X25519 agreement per pair).")
         print("| setting (n = 100, m = 100,000) | Flower 1.41 | FedChain | speed-up |")
         print("|---|---|---|---|")
         func row(_ label: String, _ flower: Double, _ ours: Double) {

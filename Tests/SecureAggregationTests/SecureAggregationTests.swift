@@ -66,6 +66,40 @@ final class SecureAggregationTests: XCTestCase {
         }
     }
 
+    /// Long vectors, in both accumulator widths: a 23-bit modulus (32-bit words) and a 43-bit one
+    /// (64-bit words). Each mask spans several keystream pieces, so a seam in the keystream or in
+    /// the word arithmetic would break the sum. Clients 2 and 5 drop after sharing, so the server
+    /// also removes pairwise masks.
+    func testLongVectorsSumExactlyInBothWordWidths() throws {
+        for bits in [16, 32] {
+            let quantizer = Quantizer(clip: 1, bits: bits, maxWeight: 10, clients: 6)
+            XCTAssertEqual(quantizer.modulusBits > 32, bits == 32)
+            let parameters = SecAggParameters(kind: .secagg, threshold: 3, neighbours: 0, quantizer: quantizer)
+            let inputs = Self.inputs(quantizer, clients: 6, length: 40_000, seed: UInt64(bits))
+            let (sum, included) = try Self.run(parameters, clients: 6, inputs: inputs, drops: [.maskedInputCollection: [2, 5]])
+            XCTAssertEqual(included, [0, 1, 3, 4])
+            XCTAssertEqual(sum, Self.plainSum(inputs, included, quantizer), "\(quantizer.modulusBits)-bit modulus")
+        }
+    }
+
+    /// The simulator agrees once per pair and lets both ends use the key. A client's masked input
+    /// is the same whether it agreed with every neighbour itself (before the stage) or reused the
+    /// agreements its lower-numbered neighbours made (after it).
+    func testSharedPairKeysGiveTheSameMaskedInput() throws {
+        let quantizer = Quantizer(clip: 1, bits: 16, maxWeight: 1, clients: 8)
+        for kind in SecAggProtocol.allCases {
+            let parameters = SecAggParameters(kind: kind, threshold: 3, neighbours: 4, quantizer: quantizer)
+            var round = SecAggRound(parameters: parameters, clients: 8, vectorLength: 1_000, seed: Self.seed(9))
+            try round.advertiseKeys()
+            try round.shareKeys()
+            let input = [UInt64](repeating: 7, count: 1_000)
+            let alone = (0..<8).map { round.maskedInput(of: $0, input) }
+            try round.collectMaskedInputs { _ in input }
+            let reused = (0..<8).map { round.maskedInput(of: $0, input) }
+            XCTAssertTrue(reused == alone, "\(kind): a client's masked input changed when it reused its neighbours' agreements")
+        }
+    }
+
     /// Below the threshold the round aborts cleanly at the stage where it fell short, with the
     /// reason, and gives no aggregate.
     func testBelowTheThresholdAborts() {
@@ -91,11 +125,12 @@ final class SecureAggregationTests: XCTestCase {
 
     /// The server's view of one client: the masked vector is uniform modulo 2^modulusBits (chi
     /// square over 64 bins, 63 degrees of freedom, critical value 103.4 at p = 0.001) even for
-    /// a constant input, and differs from the input in every coordinate.
+    /// a constant input, differs from the input in every coordinate, and does not repeat (the
+    /// keystream is made in pieces; a piece made twice would show as a period).
     func testMaskedInputLooksUniform() throws {
         let quantizer = Quantizer(clip: 1, bits: 16, maxWeight: 100, clients: 10)
         let parameters = SecAggParameters(kind: .secagg, threshold: 5, neighbours: 0, quantizer: quantizer)
-        let length = 20_000
+        let length = 40_000
         var round = SecAggRound(parameters: parameters, clients: 10, vectorLength: length, seed: Self.seed(5))
         try round.advertiseKeys()
         try round.shareKeys()
@@ -110,6 +145,10 @@ final class SecureAggregationTests: XCTestCase {
         let expected = Double(length) / 64
         let chiSquare = bins.reduce(0) { $0 + ($1 - expected) * ($1 - expected) / expected }
         XCTAssertLessThan(chiSquare, 103.4, "masked values are not uniform")
+        for period in stride(from: 1_024, through: length / 2, by: 1_024) {
+            let repeats = (0..<(length - period)).filter { masked[$0] == masked[$0 + period] }.count
+            XCTAssertLessThan(repeats, 5, "the mask repeats with period \(period)")
+        }
     }
 
     /// Shamir: any t shares rebuild the secret; t - 1 shares give a wrong one.
