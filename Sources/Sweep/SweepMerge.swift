@@ -51,7 +51,8 @@ public enum SweepMerge {
                                                  ("seed", rows.map { "\($0.seed)" })]
         for key in axisKeys {
             let values = rows.map { row in row.axes.last { $0.key == key }?.value ?? "" }
-            let numbers = values.map(Double.init)
+            // A run without the axis (a `runs` entry that does not set it) leaves a gap, not text.
+            let numbers = values.map { $0.isEmpty ? Double.nan : Double($0) }
             columns.append(numbers.allSatisfy { $0 != nil } ? Column(key, .double(numbers.map { $0! })) : Column(key, .string(values)))
             csvColumns.append((key, values))
         }

@@ -90,6 +90,26 @@ final class SweepTests: XCTestCase {
         XCTAssertTrue(csv.hasPrefix("run_id,replicate,seed,network.nodes,consensus.block_interval_s,"))
     }
 
+    /// An axis only some runs set stays numeric: NaN where a run lacks it (empty in the CSV);
+    /// an axis with a non-number stays text.
+    func testMergeKeepsPartlyMissingAxesNumeric() throws {
+        let path = try write("partial.yaml", """
+            base: {network: {nodes: 20}, stop: {blocks: 3}}
+            runs: [{consensus.block_interval_s: 60}, {network.on_disconnected: repair}, {consensus.block_interval_s: 30}]
+
+            """)
+        let out = dir.appendingPathComponent("partial")
+        _ = try SweepRunner.run(try SweepPlan(SweepSpec.load(path: path)).runs, jobs: 1, directory: out.path) { _ in }
+        XCTAssertEqual(try SweepMerge.merge(out.path), 3)
+        let merged = try HDF5File(readingAt: out.appendingPathComponent("sweep.h5").path)
+        let intervals = try merged.doubleColumn("/runs", "consensus.block_interval_s")
+        XCTAssertEqual(intervals.filter { !$0.isNaN }.sorted(), [30, 60])
+        XCTAssertEqual(intervals.filter(\.isNaN).count, 1)
+        XCTAssertEqual(try merged.stringColumn("/runs", "network.on_disconnected").sorted(), ["", "", "repair"])
+        let csv = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8)
+        XCTAssertFalse(csv.contains("nan"), "a missing axis is an empty CSV field")
+    }
+
     /// A rerun skips finished runs and runs the rest; a temporary left by a killed writer is
     /// removed; every run ends present once and readable.
     func testResume() throws {
