@@ -7,7 +7,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. --set network.nodes=500 (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
 
-    @Option(help: "Run seed (same as --set seed=N).")
+    // Unconditional, so `--seed -5` reaches the config check (a clear error) instead of being
+    // taken for an option.
+    @Option(parsing: .unconditional, help: "Run seed (same as --set seed=N).")
     var seed: String?
 
     /// The resolved config from `path` (nil: the embedded quickstart) and the files it names,

@@ -48,6 +48,9 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(result.stderr.contains(expected.replacingOccurrences(of: "bad.yaml", with: config.path)), result.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: output))
         }
+        let negative = try Harness.run(fedchain, ["validate", "--seed", "-5"])
+        XCTAssertEqual(negative.status, 2)
+        XCTAssertTrue(negative.stderr.contains("--set seed=-5: seed: expected a non-negative integer, found '-5'"), negative.stderr)
         let missing = try Harness.run(fedchain, ["validate", dir.appendingPathComponent("none.yaml").path])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("no such file"), missing.stderr)
