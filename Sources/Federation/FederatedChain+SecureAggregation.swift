@@ -9,6 +9,8 @@ import SimKernel
 /// with the clients that trained. Each stage is timed on the network: the server's message to
 /// each client queues on the server's uplink, the client computes (cost model), and its reply
 /// travels back; the stage ends with the last reply, and Unmasking adds the server's own work.
+/// With a timeout, a reply later than it is a dropout, and a stage missing any reply ends at
+/// the timeout (the server cannot tell a dropout from a slow client).
 /// A client offline (trace) when a stage's message reaches it drops at that stage; the
 /// per-round `dropout` probability strikes at MaskedInputCollection, the upload. Clients send
 /// their quantized weighted model deltas, so the sum gives the FedAvg average. An abort fails
@@ -55,6 +57,7 @@ extension FederatedChain {
             let load = round.load(of: stage)
             var dropping = Set<Int>()
             var end = time
+            let deadline = settings.timeoutS > 0 ? time + SimDuration(seconds: settings.timeoutS) : nil
             for j in 0..<n where round.takesPart(j, in: stage) {
                 let client = plan.training[participants[j]]
                 let node = parameters.clientNodes[client]
@@ -64,8 +67,14 @@ extension FederatedChain {
                     dropping.insert(j)
                     continue
                 }
-                end = max(end, upload(load.upBytes, from: node, to: server, at: arrival + SimDuration(seconds: settings.cost.seconds(load))))
+                let reply = upload(load.upBytes, from: node, to: server, at: arrival + SimDuration(seconds: settings.cost.seconds(load)))
+                if let deadline, reply > deadline {
+                    dropping.insert(j)
+                    continue
+                }
+                end = max(end, reply)
             }
+            if let deadline, !dropping.isEmpty { end = deadline }
             do {
                 switch stage {
                 case .advertiseKeys: try round.advertiseKeys(dropping: dropping)

@@ -12,16 +12,21 @@ public struct SecureAggregationSettings: Sendable, Equatable {
     public var clip: Double
     /// Quantization levels per coordinate: 2^bits.
     public var bits: Int
+    /// How long the server waits for a stage's replies (seconds). A reply later than that counts
+    /// as a dropout, and a stage that misses any reply lasts the whole timeout. 0: no timeout;
+    /// the server learns of a dropout when the client would have replied.
+    public var timeoutS: Double
     /// Compute time of the protocol's operations.
     public var cost: SecAggCostModel
 
-    public init(kind: SecAggProtocol, threshold: Int = 0, neighbours: Int = 0, clip: Double = 8, bits: Int = 16,
+    public init(kind: SecAggProtocol, threshold: Int = 0, neighbours: Int = 0, clip: Double = 8, bits: Int = 16, timeoutS: Double = 0,
                 cost: SecAggCostModel = SecAggCostModel()) {
         self.kind = kind
         self.threshold = threshold
         self.neighbours = neighbours
         self.clip = clip
         self.bits = bits
+        self.timeoutS = timeoutS
         self.cost = cost
     }
 

@@ -123,6 +123,7 @@ extension FedChainConfig {
                      "expected 0 (automatic) or an integer >= 2, found \(secure.neighbours)")
         issues.check(secure.clip.isFinite && secure.clip > 0, "federation.secure_aggregation.clip", "expected a number > 0, found \(secure.clip)")
         issues.check((1...32).contains(secure.bits), "federation.secure_aggregation.bits", "expected an integer from 1 to 32, found \(secure.bits)")
+        issues.nonNegative(secure.timeoutS, "federation.secure_aggregation.timeout_s")
         for (key, value) in [("key_generation_us", secure.cost.keyGenerationUs), ("key_agreement_us", secure.cost.keyAgreementUs),
                              ("aead_message_us", secure.cost.aeadMessageUs), ("field_multiplication_ns", secure.cost.fieldMultiplicationNs)] {
             issues.nonNegative(value, "federation.secure_aggregation.cost.\(key)")

@@ -241,6 +241,8 @@ public struct SecureAggregationConfig: Codable, Equatable, Sendable {
     public var clip: Double = 8
     /// Quantization levels per coordinate: 2^bits.
     public var bits: Int = 16
+    /// How long the server waits for a stage's replies, in seconds; 0: it learns of dropouts at once.
+    public var timeoutS: Double = 0
     /// Compute cost of the protocol's operations.
     public var cost = SecAggCostConfig()
     public init() {}

@@ -71,6 +71,7 @@ extension SecureAggregationConfig {
         cost.aeadMessageS = self.cost.aeadMessageUs * 1e-6
         cost.fieldMultiplicationS = self.cost.fieldMultiplicationNs * 1e-9
         cost.prgBytesPerS = self.cost.prgGbS * 1e9
-        return SecureAggregationSettings(kind: kind, threshold: threshold, neighbours: neighbours, clip: clip, bits: bits, cost: cost)
+        return SecureAggregationSettings(kind: kind, threshold: threshold, neighbours: neighbours, clip: clip, bits: bits, timeoutS: timeoutS,
+                                         cost: cost)
     }
 }

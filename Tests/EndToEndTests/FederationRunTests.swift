@@ -108,5 +108,10 @@ final class FederationRunTests: XCTestCase {
         XCTAssertThrowsError(try RunSetup.quickstart(overrides: overrides + ["federation.secure_aggregation.threshold=9"])) { error in
             XCTAssertTrue("\(error)".contains("federation.secure_aggregation.threshold"), "\(error)")
         }
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: overrides + ["federation.secure_aggregation.timeout_s=-1"])) { error in
+            XCTAssertTrue("\(error)".contains("federation.secure_aggregation.timeout_s: expected a number >= 0, found -1"), "\(error)")
+        }
+        let timed = try RunSetup.quickstart(overrides: overrides + ["federation.secure_aggregation.timeout_s=20"])
+        XCTAssertEqual(timed.config.federation.secureAggregation.timeoutS, 20)
     }
 }

@@ -245,6 +245,42 @@ final class FederatedChainTests: XCTestCase {
         }
     }
 
+    /// Timeouts. Longer than any stage and with no dropouts: the same run as without one. With
+    /// dropouts: a stage missing a reply lasts exactly the timeout (plus the server's own work in
+    /// Unmasking), one with every reply ends earlier, and sums stay exact. Shorter than any reply:
+    /// every client is late and the round aborts at the first stage.
+    func testSecureAggregationTimeouts() {
+        let plain = SecureAggregationSettings(kind: .secagg, threshold: 2, clip: 8, bits: 16)
+        var generous = plain
+        generous.timeoutS = 1e6
+        XCTAssertEqual(Self.simulate(seed: 34, rounds: 2, secure: generous, perRound: 8).0.secureRounds,
+                       Self.simulate(seed: 34, rounds: 2, secure: plain, perRound: 8).0.secureRounds)
+
+        var timed = plain
+        timed.timeoutS = 30
+        let deadline = SimDuration(seconds: 30)
+        let (run, _) = Self.simulate(seed: 34, rounds: 4, dropout: 0.3, secure: timed, perRound: 8)
+        XCTAssertEqual(run.rounds.count, 4)
+        let stages = run.secureRounds.flatMap(\.stages)
+        let missing = stages.filter { $0.record.dropped > 0 }
+        XCTAssertFalse(missing.isEmpty, "someone dropped")
+        for stage in missing where stage.record.stage != .unmasking {
+            XCTAssertEqual(stage.end, stage.start + deadline, "\(stage.record.stage) waited for the missing replies")
+        }
+        for stage in missing where stage.record.stage == .unmasking { XCTAssertGreaterThanOrEqual(stage.end, stage.start + deadline) }
+        for stage in stages where stage.record.dropped == 0 { XCTAssertLessThan(stage.end, stage.start + deadline) }
+        XCTAssertTrue(run.secureRounds.filter { $0.abortReason == nil }.allSatisfy(\.exact))
+
+        var hasty = plain
+        hasty.timeoutS = 1e-6
+        let (late, _) = Self.simulate(seed: 34, rounds: 1, secure: hasty, perRound: 8)
+        let first = late.secureRounds[0]
+        XCTAssertEqual(first.stages.map(\.record.stage), [.advertiseKeys])
+        XCTAssertGreaterThan(first.stages[0].record.clientsIn, 2)
+        XCTAssertEqual(first.stages[0].record.dropped, first.stages[0].record.clientsIn, "every client that trained was late")
+        XCTAssertEqual(first.abortReason, "0 clients remain, fewer than the threshold 2")
+    }
+
     /// A threshold the round cannot meet aborts it with the reason recorded and no aggregate,
     /// and the round is retried (with a fresh selection) until one meets it.
     func testSecureAggregationAbortsBelowTheThreshold() {
