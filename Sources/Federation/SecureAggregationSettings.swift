@@ -33,12 +33,14 @@ public struct SecureAggregationSettings: Sendable, Equatable {
     /// Each client's neighbours in a round among `clients` clients.
     public func degree(clients: Int) -> Int { SecAggParameters.degree(kind, neighbours: neighbours, clients: clients) }
 
+    /// The shares that rebuild a secret in a round among `clients` clients: `threshold`, or
+    /// (0) a majority of each client's neighbours.
+    public func threshold(clients: Int) -> Int { threshold > 0 ? threshold : degree(clients: clients) / 2 + 1 }
+
     /// The protocol parameters for a round among `clients` clients with weights up to `maxWeight`.
     public func parameters(clients: Int, maxWeight: Int) -> SecAggParameters {
-        var result = SecAggParameters(kind: kind, threshold: threshold, neighbours: neighbours,
-                                      quantizer: Quantizer(clip: clip, bits: bits, maxWeight: maxWeight, clients: max(clients, 1)))
-        if threshold == 0 { result.threshold = degree(clients: clients) / 2 + 1 }
-        return result
+        SecAggParameters(kind: kind, threshold: threshold(clients: clients), neighbours: neighbours,
+                         quantizer: Quantizer(clip: clip, bits: bits, maxWeight: maxWeight, clients: max(clients, 1)))
     }
 }
 

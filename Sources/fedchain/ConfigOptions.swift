@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Scenario
+import Sweep
 
 /// The options every command that reads a config shares.
 struct ConfigOptions: ParsableArguments {
@@ -17,8 +18,9 @@ struct ConfigOptions: ParsableArguments {
     func load(path: String?) throws -> RunSetup {
         let all = overrides + (seed.map { ["seed=\($0)"] } ?? [])
         do {
-            if let path { return try RunSetup.load(path: path, overrides: all) }
-            return try RunSetup.quickstart(overrides: all)
+            let setup = try path.map { try RunSetup.load(path: $0, overrides: all) } ?? RunSetup.quickstart(overrides: all)
+            for warning in setup.config.warnings() { printWarning(warning) }
+            return setup
         } catch let error as ConfigError {
             printError("\(error)")
             throw ExitCode(2)
@@ -29,6 +31,23 @@ struct ConfigOptions: ParsableArguments {
 /// Writes `message` to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data("fedchain: error: \(message)\n".utf8))
+}
+
+/// Writes `message` to standard error as a warning (the command goes on).
+func printWarning(_ message: String) {
+    FileHandle.standardError.write(Data("fedchain: warning: \(message)\n".utf8))
+}
+
+/// Prints each distinct warning of a sweep's runs once, with how many runs it concerns.
+func printWarnings(of runs: [SweepRun]) {
+    var counts: [String: Int] = [:], order: [String] = []
+    for run in runs {
+        for warning in run.setup.config.warnings() {
+            if counts[warning] == nil { order.append(warning) }
+            counts[warning, default: 0] += 1
+        }
+    }
+    for warning in order { printWarning("\(warning) (\(counts[warning]!) of \(runs.count) runs)") }
 }
 
 /// Writes `message` to standard error without a prefix (progress lines).

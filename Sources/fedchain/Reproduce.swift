@@ -36,6 +36,7 @@ struct Reproduce: ParsableCommand {
             throw ExitCode(2)
         }
         let directory = outputDir ?? "notebooks-data/reproduce/\(name)\(quick ? "-quick" : "")"
+        printWarnings(of: plan.runs)
         printStatus("fedchain reproduce: \(reproduction.title): \(plan.runs.count) runs, \(jobs) at a time -> \(directory)")
         let progress = SweepProgress(total: plan.runs.count)
         let report = try SweepRunner.run(plan.runs, jobs: max(1, jobs), directory: directory) { progress.handle($0) }

@@ -47,6 +47,7 @@ struct SweepCommand: ParsableCommand {
             printError("--jobs: expected an integer >= 1, found \(jobs)")
             throw ExitCode(2)
         }
+        printWarnings(of: runs)
         printStatus("fedchain sweep: \(runs.count) runs, \(jobs) at a time -> \(directory)")
         let progress = SweepProgress(total: runs.count)
         let report = try SweepRunner.run(runs, jobs: jobs, directory: directory) { progress.handle($0) }

@@ -48,6 +48,10 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(result.stderr.contains(expected.replacingOccurrences(of: "bad.yaml", with: config.path)), result.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: output))
         }
+        let warned = try Harness.run(fedchain, ["validate", "--set", "federation.rounds=3", "--set", "federation.clients_per_round=30", "--set", "federation.dropout=0.3",
+                                                 "--set", "federation.secure_aggregation.protocol=secaggplus"])
+        XCTAssertEqual(warned.status, 0, "a warning does not stop the command")
+        XCTAssertTrue(warned.stderr.hasPrefix("fedchain: warning: federation.secure_aggregation: with dropout 0.3"), warned.stderr)
         let negative = try Harness.run(fedchain, ["validate", "--seed", "-5"])
         XCTAssertEqual(negative.status, 2)
         XCTAssertTrue(negative.stderr.contains("--set seed=-5: seed: expected a non-negative integer, found '-5'"), negative.stderr)

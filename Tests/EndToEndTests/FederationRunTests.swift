@@ -114,4 +114,16 @@ final class FederationRunTests: XCTestCase {
         let timed = try RunSetup.quickstart(overrides: overrides + ["federation.secure_aggregation.timeout_s=20"])
         XCTAssertEqual(timed.config.federation.secureAggregation.timeoutS, 20)
     }
+
+    /// Settings under which most rounds would abort get a warning naming the key; safe ones none.
+    func testSecureAggregationAbortWarning() throws {
+        let base = Self.overrides + ["network.nodes=100", "federation.clients=60", "federation.clients_per_round=30", "federation.secure_aggregation.protocol=secaggplus"]
+        let risky = try RunSetup.quickstart(overrides: base + ["federation.dropout=0.3"]).config.warnings()
+        XCTAssertEqual(risky.count, 1)
+        XCTAssertTrue(risky[0].hasPrefix("federation.secure_aggregation: with dropout 0.3, about 9"), risky[0])
+        XCTAssertTrue(risky[0].contains("(k = 6 neighbours each, threshold t = 4)"), risky[0])
+        XCTAssertEqual(try RunSetup.quickstart(overrides: base).config.warnings(), [], "no dropouts, no aborts")
+        let wider = base + ["federation.dropout=0.3", "federation.secure_aggregation.neighbours=20", "federation.secure_aggregation.threshold=8"]
+        XCTAssertEqual(try RunSetup.quickstart(overrides: wider).config.warnings(), [])
+    }
 }

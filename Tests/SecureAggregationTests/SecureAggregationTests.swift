@@ -100,6 +100,31 @@ final class SecureAggregationTests: XCTestCase {
         }
     }
 
+    /// The abort estimate behind the config warning predicts real rounds: 300 rounds with
+    /// upload dropouts abort about as often as `abortProbability` says (within 4 standard
+    /// errors), for SecAgg+ (estimated by drawing) and for SecAgg (exact).
+    func testAbortProbabilityPredictsRealRounds() throws {
+        let cases: [(SecAggProtocol, Int, Int, Int, Double)] = [(.secaggplus, 30, 4, 6, 0.12), (.secagg, 10, 6, 0, 0.3)]
+        for (kind, n, t, k, dropout) in cases {
+            let parameters = SecAggParameters(kind: kind, threshold: t, neighbours: k, quantizer: Quantizer(clip: 1, bits: 4, maxWeight: 1, clients: n))
+            let estimateStream = RandomStreams(seed: 1).stream("estimate")
+            let estimate = parameters.abortProbability(clients: n, dropout: dropout, trials: 4_000) { estimateStream.uniform() }
+            let random = RandomStreams(seed: 2).stream("dropouts")
+            let rounds = 300
+            var aborts = 0
+            for r in 0..<rounds {
+                let dropping = Set((0..<n).filter { _ in random.uniform() < dropout })
+                let inputs = [[UInt64]](repeating: [1, 1], count: n)
+                do { _ = try Self.run(parameters, clients: n, inputs: inputs, drops: [.maskedInputCollection: dropping], seed: UInt64(r)) } catch { aborts += 1 }
+            }
+            let observed = Double(aborts) / Double(rounds)
+            let standardError = (estimate * (1 - estimate) / Double(rounds)).squareRoot()
+            XCTAssertGreaterThan(estimate, 0.15, "a case where aborts are common enough to compare")
+            XCTAssertLessThan(estimate, 0.85)
+            XCTAssertEqual(observed, estimate, accuracy: 4 * standardError + 0.02, "\(kind): \(aborts) of \(rounds) rounds aborted")
+        }
+    }
+
     /// Below the threshold the round aborts cleanly at the stage where it fell short, with the
     /// reason, and gives no aggregate.
     func testBelowTheThresholdAborts() {

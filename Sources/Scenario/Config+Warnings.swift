@@ -1,0 +1,36 @@
+import Foundation
+import SecureAggregation
+import SimKernel
+
+extension FedChainConfig {
+    /// Settings that are valid but will likely not do what the researcher wants, as messages
+    /// naming the key. The run goes ahead; the CLI prints them on stderr.
+    public func warnings() -> [String] {
+        var warnings: [String] = []
+        if let warning = secureAggregationAbortWarning() { warnings.append(warning) }
+        return warnings
+    }
+
+    /// Draws of who drops behind the SecAgg+ estimate (the complete graph's is exact).
+    static let abortEstimateDraws = 2_000
+
+    /// Warns when 5 % or more of the rounds would abort under `federation.dropout`
+    /// (`SecAggParameters.abortProbability`, among clients_per_round clients).
+    func secureAggregationAbortWarning() -> String? {
+        let n = federation.clientsPerRound
+        guard federation.rounds > 0, federation.dropout > 0, n >= 2, let settings = federation.secureAggregation.settings else { return nil }
+        let parameters = SecAggParameters(kind: settings.kind, threshold: settings.threshold(clients: n), neighbours: settings.neighbours,
+                                          quantizer: Quantizer(clip: 1, bits: 1, maxWeight: 1, clients: n))
+        guard parameters.problem(clients: n) == nil else { return nil }
+        // Enough draws to see 5 %, without making validation slow at 100,000 clients.
+        let draws = max(100, min(Self.abortEstimateDraws, 20_000_000 / (n * parameters.degree(clients: n))))
+        let stream = RandomStreams(seed: 0).stream("secagg abort estimate")
+        let abort = parameters.abortProbability(clients: n, dropout: federation.dropout, trials: draws) { stream.uniform() }
+        guard abort >= 0.05 else { return nil }
+        let remedy = settings.kind == .secaggplus ? "raise neighbours or lower threshold" : "lower threshold"
+        return String(format: "federation.secure_aggregation: with dropout %g, about %.0f %% of the rounds among %d clients "
+                        + "(k = %d neighbours each, threshold t = %d) will abort: too few clients or neighbours remain to rebuild a "
+                        + "secret. Each aborted round is retried with a new selection, at most 100 times in a row; %@, or lower "
+                        + "federation.dropout", federation.dropout, abort * 100, n, parameters.degree(clients: n), parameters.threshold, remedy)
+    }
+}
