@@ -20,7 +20,12 @@ extension SecAggParameters {
         for _ in 0..<trials {
             for u in 0..<n { alive[u] = uniform() >= dropout }
             let remaining = alive.filter { $0 }.count
-            if remaining < t || (0..<n).contains(where: { u in graph.neighbours(of: u).filter { alive[$0] }.count < t }) { aborts += 1 }
+            let shortOfShares = (0..<n).contains { u in
+                var left = 0
+                graph.forEachNeighbour(of: u) { if alive[$0] { left += 1 } }
+                return left < t
+            }
+            if remaining < t || shortOfShares { aborts += 1 }
         }
         return Double(aborts) / Double(max(trials, 1))
     }

@@ -38,9 +38,21 @@ struct NeighbourGraph: Sendable {
 
     /// The neighbours of `client`, in its own order (slot j is neighbour j).
     func neighbours(of client: Int) -> [Int] {
-        if isComplete { return (0..<clients).filter { $0 != client } }
+        var result: [Int] = []
+        result.reserveCapacity(degree)
+        forEachNeighbour(of: client) { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` with each neighbour of `client`, in its own order, without allocating.
+    @inline(__always)
+    func forEachNeighbour(of client: Int, _ body: (Int) -> Void) {
+        if isComplete {
+            for v in 0..<clients where v != client { body(v) }
+            return
+        }
         let p = Int(position[client])
-        return offsets.map { Int(clientAt[(p + $0) % clients]) }
+        for offset in offsets { body(Int(clientAt[(p + offset) % clients])) }
     }
 
     /// The slot of `neighbour` among `client`'s neighbours.
