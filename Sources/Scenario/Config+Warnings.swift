@@ -19,8 +19,8 @@ extension FedChainConfig {
     func secureAggregationAbortWarning() -> String? {
         let n = federation.clientsPerRound
         guard federation.rounds > 0, federation.dropout > 0, n >= 2, let settings = federation.secureAggregation.settings else { return nil }
-        let parameters = SecAggParameters(kind: settings.kind, threshold: settings.threshold(clients: n), neighbours: settings.neighbours,
-                                          quantizer: Quantizer(clip: 1, bits: 1, maxWeight: 1, clients: n))
+        // The quantizer plays no part in aborts: any weight will do.
+        let parameters = settings.parameters(clients: n, maxWeight: 1)
         guard parameters.problem(clients: n) == nil else { return nil }
         // Enough draws to see 5 %, without making validation slow at 100,000 clients.
         let draws = max(100, min(Self.abortEstimateDraws, 20_000_000 / (n * parameters.degree(clients: n))))

@@ -19,7 +19,7 @@ extension SecAggParameters {
         var alive = [Bool](repeating: true, count: n)
         for _ in 0..<trials {
             for u in 0..<n { alive[u] = uniform() >= dropout }
-            let remaining = alive.filter { $0 }.count
+            let remaining = alive.reduce(0) { $0 + ($1 ? 1 : 0) }
             let shortOfShares = (0..<n).contains { u in
                 var left = 0
                 graph.forEachNeighbour(of: u) { if alive[$0] { left += 1 } }

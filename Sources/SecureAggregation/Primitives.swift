@@ -31,9 +31,10 @@ enum Primitives {
     static let keystreamChunkBytes = 65_536
     private static let zeroChunk = [UInt8](repeating: 0, count: keystreamChunkBytes)
 
-    /// Calls `body` with consecutive pieces of the first `count` bytes of the AES-128-CTR
-    /// keystream under `key` (counter block 0^96 || 2, the keystream AES-GCM encrypts with under
-    /// an all-zero nonce), and the offset of each piece. Each key must serve one purpose only.
+    /// Calls `body` with consecutive pieces of the first `count` bytes of the AES-CTR keystream
+    /// under `key` (AES-128 for the 16-byte mask keys; counter block 0^96 || 2, the keystream
+    /// AES-GCM encrypts with under an all-zero nonce), and the offset of each piece. Each key
+    /// must serve one purpose only.
     @inline(__always)
     static func forEachKeystreamChunk(_ key: SymmetricKey, count: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void) {
         var offset = 0
