@@ -65,34 +65,111 @@ public final class HDF5File {
             try h5check(H5Aiterate2(object.id, H5_INDEX_NAME, H5_ITER_INC, nil, collect, context),
                         "list attributes of \(objectPath)")
         }
-        return try names.list.map { ($0, try readAttribute($0, of: object.id)) }
+        return try names.list.map { ($0, try readAttribute($0, of: object.id, at: objectPath)) }
     }
 
-    private func readAttribute(_ name: String, of object: hid_t) throws -> AttributeValue {
+    /// The attribute `name` of the object at `objectPath`, or nil when it has none.
+    public func attribute(_ name: String, of objectPath: String = "/") throws -> AttributeValue? {
+        let object = try H5Handle(H5Oopen(file.id, objectPath, ch5_p_default()), "open \(objectPath)", close: H5Oclose)
+        guard H5Aexists(object.id, name) > 0 else { return nil }
+        return try readAttribute(name, of: object.id, at: objectPath)
+    }
+
+    /// The integer attribute `name` of `objectPath`, or nil when absent; any other kind of value
+    /// is an error naming the file, the object and the attribute.
+    public func integerAttribute(_ name: String, of objectPath: String = "/") throws -> Int64? {
+        switch try attribute(name, of: objectPath) {
+        case nil: return nil
+        case .int(let value)?: return value
+        case let other?: throw HDF5Error("\(path): \(objectPath) attribute \(name): expected a scalar integer, found \(other.kind)")
+        }
+    }
+
+    /// The string attribute `name` of `objectPath`, or nil when absent; any other kind of value
+    /// is an error naming the file, the object and the attribute.
+    public func stringAttribute(_ name: String, of objectPath: String = "/") throws -> String? {
+        switch try attribute(name, of: objectPath) {
+        case nil: return nil
+        case .string(let value)?: return value
+        case let other?: throw HDF5Error("\(path): \(objectPath) attribute \(name): expected a scalar string, found \(other.kind)")
+        }
+    }
+
+    /// Reads one scalar attribute. The class, the rank and the element size are checked before
+    /// anything is copied: an array, a null dataspace or an unusual type is an error naming the
+    /// attribute, never a read past a buffer.
+    private func readAttribute(_ name: String, of object: hid_t, at objectPath: String) throws -> AttributeValue {
         let attribute = try H5Handle(H5Aopen(object, name, ch5_p_default()), "open attribute \(name)", close: H5Aclose)
         let type = try H5Handle(H5Aget_type(attribute.id), "read type of \(name)", close: H5Tclose)
-        switch H5Tget_class(type.id) {
+        let space = try H5Handle(H5Aget_space(attribute.id), "read dataspace of \(name)", close: H5Sclose)
+        let typeClass = H5Tget_class(type.id)
+        let found = Self.describe(type: type.id, space: space.id)
+        func unexpected(_ expected: String) -> HDF5Error {
+            HDF5Error("\(path): \(objectPath) attribute \(name): expected \(expected), found \(found)")
+        }
+        let expected: String
+        switch typeClass {
+        case H5T_INTEGER: expected = "a scalar integer"
+        case H5T_FLOAT: expected = "a scalar number"
+        case H5T_STRING: expected = "a scalar string"
+        default: throw unexpected("a scalar integer, number or string")
+        }
+        guard H5Sget_simple_extent_type(space.id) == H5S_SCALAR
+                || (H5Sget_simple_extent_type(space.id) == H5S_SIMPLE && H5Sget_simple_extent_npoints(space.id) == 1) else {
+            throw unexpected(expected)
+        }
+        switch typeClass {
         case H5T_INTEGER:
             var v: Int64 = 0
-            try h5check(H5Aread(attribute.id, ch5_native_int64(), &v), "read attribute \(name)")
+            try h5check(H5Aread(attribute.id, ch5_native_int64(), &v), "read attribute \(name) of \(objectPath) as an integer")
             return .int(v)
         case H5T_FLOAT:
             var v: Double = 0
-            try h5check(H5Aread(attribute.id, ch5_native_double(), &v), "read attribute \(name)")
+            try h5check(H5Aread(attribute.id, ch5_native_double(), &v), "read attribute \(name) of \(objectPath) as a number")
             return .double(v)
-        case H5T_STRING:
+        default:
             if H5Tis_variable_str(type.id) > 0 {
                 var pointer: UnsafeMutablePointer<CChar>? = nil
-                try h5check(H5Aread(attribute.id, type.id, &pointer), "read attribute \(name)")
+                try h5check(H5Aread(attribute.id, type.id, &pointer), "read attribute \(name) of \(objectPath)")
                 defer { H5free_memory(pointer) }
                 return .string(pointer.map { String(cString: $0) } ?? "")
             }
             let size = H5Tget_size(type.id)
+            guard size > 0, size <= Self.maxAttributeBytes else { throw unexpected("a string of at most \(Self.maxAttributeBytes) bytes") }
             var bytes = [UInt8](repeating: 0, count: size)
-            try h5check(H5Aread(attribute.id, type.id, &bytes), "read attribute \(name)")
+            try h5check(H5Aread(attribute.id, type.id, &bytes), "read attribute \(name) of \(objectPath)")
             return .string(String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self))
+        }
+    }
+
+    /// Largest fixed-length string attribute read (a run's config is a few kB).
+    static let maxAttributeBytes = 64 << 20
+
+    /// "int64[3]", "float64", "string", "compound[2x2]": what an attribute or dataset holds.
+    static func describe(type: hid_t, space: hid_t) -> String {
+        let size = H5Tget_size(type) * 8
+        let base: String
+        switch H5Tget_class(type) {
+        case H5T_INTEGER: base = (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + "\(size)"
+        case H5T_FLOAT: base = "float\(size)"
+        case H5T_STRING: base = "string"
+        case H5T_COMPOUND: base = "compound"
+        case H5T_ARRAY: base = "array"
+        case H5T_ENUM: base = "enum"
+        case H5T_VLEN: base = "variable-length sequence"
+        case H5T_REFERENCE: base = "reference"
+        case H5T_OPAQUE: base = "opaque"
+        case H5T_BITFIELD: base = "bitfield"
+        default: base = "an unknown type"
+        }
+        switch H5Sget_simple_extent_type(space) {
+        case H5S_SCALAR: return base
+        case H5S_NULL: return "\(base) (empty)"
         default:
-            return .string("<unsupported attribute type>")
+            let rank = max(0, Int(H5Sget_simple_extent_ndims(space)))
+            var dims = [hsize_t](repeating: 0, count: rank)
+            _ = H5Sget_simple_extent_dims(space, &dims, nil)
+            return "\(base)[\(dims.map { String($0) }.joined(separator: "x"))]"
         }
     }
 
@@ -145,6 +222,9 @@ public final class HDF5File {
         }
         let dataset = try openDataset(datasetPath)
         let rows = try rowCount(datasetPath)
+        guard rows <= SystemMemory.affordableElements(ofBytes: MemoryLayout<T>.stride) else {
+            throw HDF5Error("\(path): dataset \(datasetPath) declares \(rows) rows, more than this machine's memory can hold")
+        }
         let memory = try H5Handle(H5Tcreate(H5T_COMPOUND, MemoryLayout<T>.stride), "create column type", close: H5Tclose)
         try h5check(H5Tinsert(memory.id, column, 0, memberType), "select column \(column)")
         var values = [T](repeating: initial, count: rows)

@@ -11,24 +11,23 @@ public enum HDF5Writer {
     static let chunkRows = 4096
 
     /// Writes `record` to `path`, replacing any file there.
+    ///
+    /// HDF5 builds the whole file in memory (the core driver, no backing store) and `AtomicFile`
+    /// puts the bytes on disk. So a disk error (a full filesystem) reaches us as a checked
+    /// `write` failure, never as a half-flushed file inside the library that it would try to
+    /// flush again at exit.
     public static func write(_ record: RunRecord, to path: String) throws {
         ch5_silence_errors()
-        // Unique per call, so concurrent writers (a parallel sweep) never share a temporary.
-        let temporary = "\(path).tmp-\(getpid())-\(UUID().uuidString)"
-        do {
-            try writeFile(record, to: temporary)
-            guard rename(temporary, path) == 0 else {
-                throw HDF5Error("cannot move \(temporary) to \(path): \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        let image = try fileImage(record, name: path)
+        try image.withUnsafeBytes { try AtomicFile.write($0, to: path) }
     }
 
-    private static func writeFile(_ record: RunRecord, to path: String) throws {
+    /// The bytes of the HDF5 file for `record`; `name` labels errors.
+    static func fileImage(_ record: RunRecord, name path: String) throws -> [UInt8] {
         let fcpl = try H5Types.creationList(ch5_p_file_create())
-        let file = try H5Handle(H5Fcreate(path, ch5_f_acc_trunc(), fcpl.id, ch5_p_default()),
+        let fapl = try H5Handle(H5Pcreate(ch5_p_file_access()), "create file access list", close: H5Pclose)
+        try h5check(H5Pset_fapl_core(fapl.id, 1 << 20, false), "keep \(path) in memory")
+        let file = try H5Handle(H5Fcreate(path, ch5_f_acc_trunc(), fcpl.id, fapl.id),
                                 "create \(path)", close: H5Fclose)
         try writeAttributes(record.rootAttributes, on: file.id)
         var groups: [String: H5Handle] = [:]
@@ -42,6 +41,12 @@ public enum HDF5Writer {
         }
         groups.removeAll()
         try h5check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), "flush \(path)")
+        let size = H5Fget_file_image(file.id, nil, 0)
+        guard size > 0 else { throw HDF5Error("HDF5: cannot take the image of \(path)") }
+        var image = [UInt8](repeating: 0, count: size)
+        let copied = image.withUnsafeMutableBytes { H5Fget_file_image(file.id, $0.baseAddress, size) }
+        guard copied == size else { throw HDF5Error("HDF5: cannot take the image of \(path)") }
+        return image
     }
 
     /// Opens or creates the group at absolute `path` (and its parents).

@@ -14,6 +14,15 @@ public enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// What kind of value this is, for messages: "an integer", "a number", "a string".
+    public var kind: String {
+        switch self {
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .string: return "a string"
+        }
+    }
+
     /// The value as a Double, when it is numeric.
     public var number: Double? {
         switch self {

@@ -26,7 +26,7 @@ public enum RecordVerifier {
         let partNode = try file.int64Column("/fl/participants", "node")
         let partSamples = try file.int64Column("/fl/participants", "samples")
         let partContribution = try file.doubleColumn("/fl/participants", "contribution")
-        guard case .string(let initialHex)? = try file.attributes().first(where: { $0.0 == "fl_initial_model_sha256" })?.1,
+        guard let initialHex = try file.stringAttribute("fl_initial_model_sha256"),
               let initial = ModelRecord.bytes(hex: initialHex) else {
             throw HDF5Error("\(file.path) has no root attribute fl_initial_model_sha256")
         }

@@ -22,16 +22,18 @@ public enum SweepMerge {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
             return try HDF5Lock.shared.withLock { () throws -> Row? in
                 let file = try HDF5File(readingAt: path)
-                let root = try file.attributes()
-                guard case .string(let runID)? = root.first(where: { $0.0 == "run_id" })?.1 else { return nil }   // not a sweep run
-                let replicate = root.first { $0.0 == "sweep_replicate" }?.1.number ?? 0
-                let seed = root.first { $0.0 == "seed" }?.1.number ?? 0
+                guard let runID = try file.stringAttribute("run_id") else { return nil }   // not a sweep run
+                let replicate = try file.integerAttribute("sweep_replicate") ?? 0
+                let seed = try file.integerAttribute("seed") ?? 0
                 var axes: [(key: String, value: String)] = []
-                if case .string(let text)? = root.first(where: { $0.0 == "sweep_axes" })?.1, case .mapping(let mapping)? = try Yams.compose(yaml: text) {
+                if let text = try file.stringAttribute("sweep_axes") {
+                    guard case .mapping(let mapping)? = try? Yams.compose(yaml: text) else {
+                        throw HDF5Error("\(path): / attribute sweep_axes: expected a YAML mapping of the swept keys")
+                    }
                     axes = mapping.map { ($0.string ?? "", Reader(path: path).value($1).yaml) }
                 }
                 let summary = try file.attributes(of: "/summary").map { ($0.0, $0.1.number ?? .nan) }
-                return Row(runID: runID, replicate: Int64(replicate), seed: Int64(seed), axes: axes, summary: summary)
+                return Row(runID: runID, replicate: replicate, seed: seed, axes: axes, summary: summary)
             }
         }
     }
@@ -69,8 +71,7 @@ public enum SweepMerge {
         var csv = csvColumns.map { csvField($0.0) }.joined(separator: ",") + "\n"
         for i in rows.indices { csv += csvColumns.map { csvField($0.1[i]) }.joined(separator: ",") + "\n" }
         let csvPath = URL(fileURLWithPath: directory).appendingPathComponent("sweep.csv").path
-        try csv.write(toFile: csvPath + ".tmp", atomically: false, encoding: .utf8)
-        guard rename(csvPath + ".tmp", csvPath) == 0 else { throw HDF5Error("cannot write \(csvPath)") }
+        try Array(csv.utf8).withUnsafeBytes { try AtomicFile.write($0, to: csvPath) }
         return rows.count
     }
 

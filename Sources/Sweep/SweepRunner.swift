@@ -28,7 +28,7 @@ public enum SweepRunner {
     /// others go on. `onEvent` is called (serially) as each run ends.
     public static func run(_ runs: [SweepRun], jobs: Int, directory: String, onEvent: @escaping @Sendable (Event) -> Void) throws -> Report {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        removeAbandonedTemporaries(in: directory)
+        AtomicFile.removeDeadTemporaries(in: directory)
         let state = SharedState(runs: runs)
         let workers = max(1, min(jobs, runs.count))
         let finished = DispatchSemaphore(value: 0)
@@ -61,7 +61,7 @@ public enum SweepRunner {
                 try HDF5Lock.shared.withLock { try HDF5Writer.write(record, to: path) }
                 state.record(.finished(run: run, seconds: Date().timeIntervalSince(start)), onEvent)
             } catch {
-                state.record(.failed(run: run, message: "\(error)"), onEvent)
+                state.record(.failed(run: run, message: FailureText.describe(error)), onEvent)
             }
         }
     }
@@ -75,16 +75,6 @@ public enum SweepRunner {
     static func isComplete(_ path: String) -> Bool {
         guard FileManager.default.fileExists(atPath: path) else { return false }
         return HDF5Lock.shared.withLock { (try? HDF5File(readingAt: path))?.exists("/summary") ?? false }
-    }
-
-    /// Temporaries of runs killed mid-write (`<id>.h5.tmp-<pid>-<uuid>`) whose writer is gone.
-    static func removeAbandonedTemporaries(in directory: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.contains(".h5.tmp-") {
-            let pidText = name.components(separatedBy: ".h5.tmp-").last?.split(separator: "-").first
-            if let pid = pidText.flatMap({ Int32($0) }), pid != getpid(), kill(pid, 0) == 0 { continue }   // still being written
-            try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: directory).appendingPathComponent(name).path)
-        }
     }
 
     /// The queue of runs and the tally, shared by the workers.

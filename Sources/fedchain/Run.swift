@@ -23,8 +23,10 @@ struct Run: ParsableCommand {
         let setup = try options.load(path: config)
         let name = config.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? Quickstart.name
         let outputPath = output ?? "notebooks-data/\(name).h5"
+        try OutputTarget.check(outputPath, inputs: config.map { [$0] } ?? [])
         let directory = URL(fileURLWithPath: outputPath).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        AtomicFile.removeDeadTemporaries(of: outputPath)
 
         let start = Date()
         var lastReport = start
@@ -44,7 +46,7 @@ struct Run: ParsableCommand {
         do {
             try HDF5Writer.write(outcome.record, to: outputPath)
         } catch {
-            printError("cannot write \(outputPath): \(error)")
+            printError(FailureText.describe(error))
             throw ExitCode(1)
         }
         let wall = Date().timeIntervalSince(start)
@@ -54,6 +56,35 @@ struct Run: ParsableCommand {
         print(String(format: "wall time %.2f s (simulation %.2f s), %.2f M events/s", wall, simulated,
                      Double(outcome.eventsProcessed) / max(simulated, 1e-9) / 1e6))
         print("wrote \(outputPath)")
+    }
+}
+
+/// Refuses output paths that would destroy an input or cannot hold a run file.
+enum OutputTarget {
+    /// Throws (exit 2) when `path` is a directory, a FIFO, a device or socket, or the same file as
+    /// one of `inputs` (the config).
+    static func check(_ path: String, inputs: [String]) throws {
+        var target = stat()
+        guard stat(path, &target) == 0 else { return }   // a new file
+        guard (target.st_mode & S_IFMT) == S_IFREG else {
+            let kind: String
+            switch target.st_mode & S_IFMT {
+            case S_IFDIR: kind = "a directory"
+            case S_IFIFO: kind = "a FIFO"
+            case S_IFCHR, S_IFBLK: kind = "a device"
+            case S_IFSOCK: kind = "a socket"
+            default: kind = "not a regular file"
+            }
+            printError("--output \(path): \(kind); expected a path for an HDF5 file")
+            throw ExitCode(2)
+        }
+        for input in inputs {
+            var source = stat()
+            if stat(input, &source) == 0, source.st_dev == target.st_dev, source.st_ino == target.st_ino {
+                printError("--output \(path): that is the input file \(input); it would be overwritten")
+                throw ExitCode(2)
+            }
+        }
     }
 }
 

@@ -33,6 +33,8 @@ enum Harness {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// True when a signal ended the process (a crash): `status` is then the signal number.
+        var signalled = false
     }
 
     /// Runs `executable` with `arguments` in `directory` and waits.
@@ -49,7 +51,7 @@ enum Harness {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self), signalled: process.terminationReason == .uncaughtSignal)
     }
 
     /// A fresh temporary directory.

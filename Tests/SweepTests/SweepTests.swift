@@ -116,8 +116,11 @@ final class SweepTests: XCTestCase {
         let plan = try tinySweep()
         let out = dir.appendingPathComponent("out")
         _ = try SweepRunner.run(Array(plan.runs.prefix(3)), jobs: 2, directory: out.path) { _ in }
-        let orphan = out.appendingPathComponent("\(plan.runs[5].runID).h5.tmp-999999-dead")
+        let orphan = out.appendingPathComponent("\(plan.runs[5].runID).h5.tmp-999999-\(UUID().uuidString)")
         try Data("half a file".utf8).write(to: orphan)
+        // Unlocked and unchanged for a minute: its writer is dead (a fresh one could be a writer
+        // between its open and its flock).
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: orphan.path)
         let report = try SweepRunner.run(plan.runs, jobs: 2, directory: out.path) { _ in }
         XCTAssertEqual(report.skipped, 3)
         XCTAssertEqual(report.ran, 5)
