@@ -1,6 +1,7 @@
 import Federation
 import Foundation
 import Learning
+import Metrics
 import NetworkModel
 import SimKernel
 import Yams
@@ -41,10 +42,16 @@ public struct RunSetup: Sendable {
             let path = Self.resolve(dataset.path, in: baseDirectory)
             federatedData = try cache.value(path, \.data) {
                 do {
-                    return try LabelledData.load(hdf5: path)
+                    return try LabelledData.load(hdf5: path, budgetBytes: SystemMemory.budgetBytes / 2)
                 } catch let error as DataError {
                     throw ConfigError(origin: .unlocated(path: path), keyPath: "federation.dataset.path", message: error.description)
                 }
+            }
+            // Every client needs a training row and a test row.
+            let clients = config.federation.clients
+            guard federatedData!.count >= 2 * clients else {
+                throw ConfigError(origin: .unlocated(path: path), keyPath: "federation.clients",
+                                  message: "the data set has \(federatedData!.count) rows, fewer than 2 per client for \(clients) clients")
             }
         } else {
             federatedData = nil
@@ -156,45 +163,39 @@ struct RegionFile: Codable {
 }
 
 /// A list of undirected edges: two node ids per line, separated by a comma or spaces; `#` starts
-/// a comment.
+/// a comment; an optional header line `a,b`.
 enum EdgeFile {
+    static let header = ["a", "b"]
+
     static func load(_ path: String, nodes: Int) throws -> [(Int32, Int32)] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError(origin: .unlocated(path: path), keyPath: "network.edges_file", message: "cannot read the edges file")
-        }
-        var edges: [(Int32, Int32)] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.prefix { $0 != "#" }
-            let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" })
-            if fields.isEmpty { continue }
+        let file = try TextLines(path: path, keyPath: "network.edges_file", what: "edges file")
+        return try file.dataLines(header: header).map { line in
+            let fields = line.fields
             guard fields.count == 2, let a = Int(fields[0]), let b = Int(fields[1]), (0..<nodes).contains(a), (0..<nodes).contains(b), a != b else {
-                throw ConfigError(origin: .file(path: path, line: index + 1, column: 1), keyPath: "",
-                                  message: "expected two different node ids from 0 to \(nodes - 1), found '\(line.trimmingCharacters(in: .whitespaces))'")
+                throw file.error(line, keyPath: "network.edges_file", "expected two different node ids from 0 to \(nodes - 1), found '\(line.text)'")
             }
-            edges.append((Int32(a), Int32(b)))
+            return (Int32(a), Int32(b))
         }
-        return edges
     }
 }
 
 /// A dropout trace: one offline span per line, `node,offline_from_s,offline_until_s` (a client
-/// node, then seconds of simulated time); `#` starts a comment, and a first line that is not
-/// numeric is taken as a header.
+/// node, then seconds of simulated time); `#` starts a comment; an optional header line with
+/// exactly those names.
 enum DropoutTraceFile {
+    static let header = ["node", "offline_from_s", "offline_until_s"]
+
     static func load(_ path: String, clients: Int) throws -> [Int: [OfflineSpan]] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError(origin: .unlocated(path: path), keyPath: "federation.dropout_trace", message: "cannot read the dropout trace")
-        }
+        let file = try TextLines(path: path, keyPath: "federation.dropout_trace", what: "dropout trace")
         var spans: [Int: [OfflineSpan]] = [:]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.prefix { $0 != "#" }
-            let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" })
-            if fields.isEmpty || (index == 0 && Double(fields[0]) == nil) { continue }
+        for line in file.dataLines(header: header) {
+            let fields = line.fields
             guard fields.count == 3, let node = Int(fields[0]), (1...clients).contains(node),
-                  let from = Double(fields[1]), let until = Double(fields[2]), from.isFinite, until.isFinite, from >= 0, until > from else {
-                throw ConfigError(origin: .file(path: path, line: index + 1, column: 1), keyPath: "federation.dropout_trace",
-                                  message: "expected 'node,offline_from_s,offline_until_s' with a client node from 1 to \(clients) "
-                                      + "and 0 <= from < until, found '\(line.trimmingCharacters(in: .whitespaces))'")
+                  let from = Double(fields[1]), let until = Double(fields[2]), from.isFinite, until.isFinite, from >= 0, until > from,
+                  until <= SimDuration.maxSeconds else {
+                throw file.error(line, keyPath: "federation.dropout_trace",
+                                 "expected 'node,offline_from_s,offline_until_s' with a client node from 1 to \(clients) "
+                                     + "and 0 <= from < until <= \(SimDuration.maxSeconds), found '\(line.text)'")
             }
             spans[node, default: []].append(OfflineSpan(from: .zero + SimDuration(seconds: from), until: .zero + SimDuration(seconds: until)))
         }

@@ -39,6 +39,12 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
     /// The empty duration.
     public static let zero = SimDuration(nanoseconds: 0)
 
+    /// The longest time a config may give, in seconds (about 317 years): well inside the
+    /// 584 years that UInt64 nanoseconds hold, so sums of a few such values stay exact.
+    public static let maxSeconds = 1e10
+    /// The shortest non-zero time a config may give, in seconds: one nanosecond, the clock's tick.
+    public static let minSeconds = 1e-9
+
     /// Creates a duration of `nanoseconds`.
     @inlinable public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 

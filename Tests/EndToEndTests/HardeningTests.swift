@@ -134,4 +134,38 @@ final class HardeningTests: XCTestCase {
         }
         XCTAssertEqual(try String(contentsOf: config, encoding: .utf8), "network: {nodes: 20}\nstop: {blocks: 2}\n")
     }
+
+    /// Every case of scripts/fuzz/hostile_data.py is refused before anything is allocated or
+    /// run: exit 2, the data file and the key named, no signal; the good file runs.
+    func testHostileDataFilesAreLocatedErrors() throws {
+        let fedchain = try Harness.fedchain
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let made = try Harness.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "scripts/fuzz/hostile_data.py", dir.path])
+        XCTAssertEqual(made.status, 0, "scripts/fuzz/hostile_data.py needs h5py (scripts/setup): \(made.stderr)")
+        let expected = [
+            "huge_declared": "more than this machine's memory can hold", "int_overflow_declared": "more than this machine's memory can hold",
+            "no_feature_columns": "X has no feature columns", "label_int32_max": "y row 17 is 2147483647.0; expected an integer class",
+            "label_1e5": "y row 17 is 100000.0", "label_inf": "y row 17 is inf", "label_nan": "y row 17 is nan",
+            "label_negative": "y row 17 is -1.0", "label_fractional": "y row 17 is 1.5", "feature_nan": "X row 5, column 2 is nan",
+            "feature_inf": "X row 5, column 2 is inf", "fewer_rows_than_clients": "federation.clients: the data set has 5 rows",
+        ]
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".h5") }.sorted()
+        XCTAssertGreaterThanOrEqual(names.count, 20)
+        for name in names {
+            let path = dir.appendingPathComponent(name).path
+            let result = try Harness.run(fedchain, ["run", "--quiet", "-o", dir.appendingPathComponent("out.h5.run").path,
+                                                    "--set", "network.nodes=20", "--set", "federation.rounds=1", "--set", "federation.clients=10",
+                                                    "--set", "federation.clients_per_round=5", "--set", "federation.dataset.kind=hdf5",
+                                                    "--set", "federation.dataset.path=\(path)", "--set", "stop={time_s: 1000}"])
+            XCTAssertFalse(result.signalled, "\(name): \(result.stderr)")
+            if name == "good.h5" {
+                XCTAssertEqual(result.status, 0, result.stderr)
+                continue
+            }
+            XCTAssertEqual(result.status, 2, "\(name): \(result.stderr)")
+            XCTAssertTrue(result.stderr.hasPrefix("fedchain: error: \(path): federation."), "\(name): \(result.stderr)")
+            if let text = expected[String(name.dropLast(3))] { XCTAssertTrue(result.stderr.contains(text), "\(name): \(result.stderr)") }
+        }
+    }
 }

@@ -102,6 +102,33 @@ final class InputFilesTests: XCTestCase {
         XCTAssertTrue(e?.message.contains("client node from 1 to 8") ?? false, "\(String(describing: e))")
         _ = try write("trace.csv", "3,100,50\n")
         XCTAssertTrue(try setupError(fl)?.message.contains("0 <= from < until") ?? false)
-        XCTAssertEqual(try setupError(fl.replacingOccurrences(of: "trace.csv", with: "missing.csv"))?.message, "cannot read the dropout trace")
+        XCTAssertEqual(try setupError(fl.replacingOccurrences(of: "trace.csv", with: "missing.csv"))?.message, "cannot read the dropout trace (no such file)")
+    }
+
+    /// Every line-oriented input reads the same with LF and CRLF endings (and a byte-order
+    /// mark): a CRLF file is not one long line, a comment does not swallow the file, a header is
+    /// recognised by its names and a misspelt header is an error at its line.
+    func testCRLFFilesReadLikeLFFiles() throws {
+        let ring = "# a ring\n0 1\n1,2\n2 3\n3 0\n"
+        for (name, text) in [("lf.txt", ring), ("crlf.txt", ring.replacingOccurrences(of: "\n", with: "\r\n")),
+                             ("bom.txt", "\u{FEFF}" + ring.replacingOccurrences(of: "\n", with: "\r\n")),
+                             ("header.txt", "a,b\r\n" + ring.replacingOccurrences(of: "\n", with: "\r\n"))] {
+            _ = try write(name, text)
+            let setup = try RunSetup.load(path: try write("run.yaml", "network: {nodes: 4, edges_file: \(name)}\nstop: {blocks: 2}\n"))
+            XCTAssertEqual(setup.edges?.map { [$0.0, $0.1] }, [[0, 1], [1, 2], [2, 3], [3, 0]], name)
+        }
+        _ = try write("crlf-bad.txt", "# a ring\r\n0 1\r\n1 x\r\n")
+        let e = try setupError("network: {nodes: 4, edges_file: crlf-bad.txt}\n")
+        XCTAssertEqual(e?.origin, .file(path: dir.appendingPathComponent("crlf-bad.txt").path, line: 3, column: 1))
+        XCTAssertTrue(e?.message.hasSuffix("found '1 x'") ?? false, "\(String(describing: e))")
+
+        let fl = "federation: {rounds: 1, clients: 8, clients_per_round: 4, dropout_trace: trace.csv}\nstop: {blocks: 3}\n"
+        _ = try write("trace.csv", "node,offline_from_s,offline_until_s\r\n3,0,100\r\n7,10.5,20\r\n")
+        let setup = try RunSetup.load(path: try write("run.yaml", fl))
+        XCTAssertEqual(setup.offlineSpans.keys.sorted(), [3, 7])
+        XCTAssertEqual(setup.offlineSpans[3]?.map(\.until.seconds), [100])
+        _ = try write("trace.csv", "node,offline_from,offline_until_s\r\n3,0,100\r\n")
+        let misspelt = try setupError(fl)
+        XCTAssertEqual(misspelt?.origin, .file(path: dir.appendingPathComponent("trace.csv").path, line: 1, column: 1))
     }
 }
