@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Consensus", "Learning", "Ledger", "NetworkModel", "SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Scenario", "Metrics"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics", "fedchain"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics", "fedchain", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -156,7 +156,12 @@ public struct ProofOfStake: ConsensusProtocol {
         return true
     }
 
-    func slotStart(_ slot: Int) -> SimTime { SimTime(nanoseconds: UInt64(slot) * parameters.slot.nanoseconds) }
+    /// When `slot` begins; saturates at the last representable instant (a slot that late never
+    /// comes before any stop).
+    func slotStart(_ slot: Int) -> SimTime {
+        let (start, overflow) = UInt64(slot).multipliedReportingOverflow(by: parameters.slot.nanoseconds)
+        return SimTime(nanoseconds: overflow ? .max : start)
+    }
 
     /// `node` leads `slot`: it builds a block on its head.
     private mutating func lead(_ node: Int, slot: Int, _ scheduler: inout Scheduler) {

@@ -28,14 +28,8 @@ public enum ConfigLoader {
     /// Resolves a composed YAML document (its marks locate errors in `source`), applying
     /// `overrides`; a sweep file's inline base comes this way.
     public static func load(document base: Node, source: String, overrides: [String] = []) throws -> FedChainConfig {
-        var document = base
-        var overridden: [String: String] = [:]
-        for argument in overrides {
-            let (path, value) = try parseOverride(argument)
-            document = try setValue(value, at: path[...], in: document, argument: argument)
-            overridden[path.joined(separator: ".")] = argument
-        }
-        let locate = Locator(source: source, document: document, overridden: overridden)
+        let locate = try locator(base, source: source, overrides: overrides)
+        let document = locate.document
         var defaults = try encodeNode(FedChainConfig())
         if document["stop"] != nil { defaults = replacing(defaults, key: "stop", with: try encodeNode(StopConfig.unlimited)) }
         let merged = try merge(document, over: defaults, path: [], locate: locate)
@@ -49,6 +43,28 @@ public enum ConfigLoader {
             throw locate.error(at: issue.path, issue.message)
         }
         return config
+    }
+
+    /// The document with `overrides` applied, and what locates its keys.
+    static func locator(_ base: Node, source: String, overrides: [String]) throws -> Locator {
+        var document = base
+        var overridden: [String: String] = [:]
+        for argument in overrides {
+            let (path, value) = try parseOverride(argument)
+            document = try setValue(value, at: path[...], in: document, argument: argument)
+            overridden[path.joined(separator: ".")] = argument
+        }
+        return Locator(source: source, document: document, overridden: overridden)
+    }
+
+    /// `error` placed at its key's line and column in `text` (or at the `--set` argument), when
+    /// it was raised without a place in `source` (a file the key names could not be read).
+    static func relocate(_ error: ConfigError, text: String, source: String, overrides: [String]) -> ConfigError {
+        guard error.origin == .unlocated(path: source), !error.keyPath.isEmpty,
+              let document = try? parse(text, source: source), let locate = try? locator(document, source: source, overrides: overrides) else {
+            return error
+        }
+        return locate.error(at: error.keyPath, error.message)
     }
 
     /// The resolved config as YAML: every key, in schema order (what `fedchain validate` prints
@@ -184,18 +200,51 @@ public enum ConfigLoader {
             }
             return .mapping(Node.Mapping(pairs))
         case .sequence:
-            guard case .sequence = user else { throw locate.error(at: here, "expected a list, found \(describe(user))") }
-            return user
-        case .scalar:
+            guard case .sequence(let items) = user else { throw locate.error(at: here, "expected a list, found \(describe(user))") }
+            // A list of mappings is checked entry by entry against its entry's schema, so an
+            // unknown key inside an entry is reported as one.
+            guard let template = try listEntryTemplates[here].map({ try $0() }) else { return user }
+            let merged = try items.enumerated().map { i, item in
+                let entry = try merge(item, over: template, path: path + [String(i)], locate: locate)
+                // An entry has no defaults: every key must be given.
+                if case .mapping(let given) = item, case .mapping(let schema) = template,
+                   let missing = schema.keys.compactMap(\.string).first(where: { given[Node($0)] == nil }) {
+                    let keys = schema.keys.compactMap(\.string).joined(separator: ", ")
+                    throw locate.error(at: (path + [String(i)]).joined(separator: "."), "missing key \(missing) (each entry needs \(keys))")
+                }
+                return entry
+            }
+            return .sequence(Node.Sequence(merged, items.tag, items.style))
+        case .scalar(let expected):
             guard case .scalar(let scalar) = user else { throw locate.error(at: here, "expected a single value, found \(describe(user))") }
             // A plain empty or null scalar is "nothing"; a quoted empty string ('') is a value.
             if scalar.style == .plain && (scalar.string.isEmpty || user.null != nil) {
                 throw locate.error(at: here, "expected a value, found nothing")
             }
+            // A number or true/false given as a string ('7', "true", !!str 5) is a string:
+            // YAML says so, and taking it as a number would hide a typo.
+            let explicitString = scalar.tag.description == Tag.Name.str.rawValue || scalar.style != .plain
+            if explicitString, let kind = Self.plainKind(expected) {
+                throw locate.error(at: here, "expected \(kind), found the string '\(scalar.string)'")
+            }
             return user
         case .alias:
             return user
         }
+    }
+
+    /// The schemas of list entries that are mappings, by key path.
+    private static let listEntryTemplates: [String: @Sendable () throws -> Node] = [
+        "consensus.pow.hash_rate_changes": { try encodeNode(HashRateChange(atS: 0, factor: 1)) },
+    ]
+
+    /// "an integer", "a number" or "true or false" for a default scalar of that kind; nil for text.
+    private static func plainKind(_ scalar: Node.Scalar) -> String? {
+        guard scalar.style == .plain else { return nil }
+        if Int(scalar.string) != nil { return "an integer" }
+        if Double(scalar.string) != nil { return "a number" }
+        if scalar.string == "true" || scalar.string == "false" { return "true or false" }
+        return nil
     }
 
     static func describe(_ node: Node) -> String {

@@ -3,6 +3,8 @@
 public enum Quickstart {
     /// Name used for the default output file.
     public static let name = "quickstart"
+    /// How errors name the embedded config.
+    public static let source = "<embedded quickstart>"
 
     /// The YAML text of experiments/quickstart.yaml.
     public static let yaml = #"""

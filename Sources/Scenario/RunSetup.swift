@@ -21,7 +21,9 @@ public struct RunSetup: Sendable {
 
     /// Reads the files `config` names; relative paths are taken from `baseDirectory`. With a
     /// `cache`, a file read for an earlier setup is not read again, and the setups share it.
-    public init(config: FedChainConfig, baseDirectory: String = FileManager.default.currentDirectoryPath, cache: FileCache? = nil) throws {
+    /// `source` names the config in errors (its path).
+    public init(config: FedChainConfig, baseDirectory: String = FileManager.default.currentDirectoryPath, cache: FileCache? = nil,
+                source: String = "config") throws {
         let cache = cache ?? FileCache()
         self.config = config
         let network = config.network
@@ -29,7 +31,22 @@ public struct RunSetup: Sendable {
             regions = table
         } else {
             let path = Self.resolve(network.regions, in: baseDirectory)
+            if let problem = FileProblem.unreadable(path) {
+                throw ConfigError(origin: .unlocated(path: source), keyPath: "network.regions",
+                                  message: "'\(network.regions)' is neither a built-in table (\(RegionTable.builtIn.keys.sorted().joined(separator: ", "))) "
+                                      + "nor a readable region file (\(path): \(problem))")
+            }
             regions = try cache.value(path, \.regions) { try RegionFile.load(path) }
+        }
+        // A file the config names but that cannot be read is an error at that key.
+        for (key, value) in [("network.edges_file", network.edgesFile), ("federation.dataset.path", config.federation.dataset.path),
+                             ("federation.dropout_trace", config.federation.dropoutTrace)] where !value.isEmpty {
+            guard key.hasPrefix("network") || config.federation.rounds > 0 else { continue }
+            guard key != "federation.dataset.path" || config.federation.dataset.kind == .hdf5 else { continue }
+            let path = Self.resolve(value, in: baseDirectory)
+            if let problem = FileProblem.unreadable(path) {
+                throw ConfigError(origin: .unlocated(path: source), keyPath: key, message: "cannot read \(path): \(problem)")
+            }
         }
         if network.edgesFile.isEmpty {
             edges = nil
@@ -63,6 +80,7 @@ public struct RunSetup: Sendable {
         } else {
             offlineSpans = [:]
         }
+        try checkMemory(source: source)
     }
 
     /// Files already read, by path: setups built with one cache (a sweep's runs) read each file
@@ -87,12 +105,22 @@ public struct RunSetup: Sendable {
     /// the config file's folder).
     public static func load(path: String, overrides: [String] = []) throws -> RunSetup {
         let config = try ConfigLoader.load(path: path, overrides: overrides)
-        return try RunSetup(config: config, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        do {
+            return try RunSetup(config: config, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path, source: path)
+        } catch let error as ConfigError {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            throw ConfigLoader.relocate(error, text: text, source: path, overrides: overrides)
+        }
     }
 
     /// The embedded quickstart with `overrides`.
     public static func quickstart(overrides: [String] = []) throws -> RunSetup {
-        try RunSetup(config: ConfigLoader.load(yaml: Quickstart.yaml, source: "<embedded quickstart>", overrides: overrides))
+        let config = try ConfigLoader.load(yaml: Quickstart.yaml, source: Quickstart.source, overrides: overrides)
+        do {
+            return try RunSetup(config: config, source: Quickstart.source)
+        } catch let error as ConfigError {
+            throw ConfigLoader.relocate(error, text: Quickstart.yaml, source: Quickstart.source, overrides: overrides)
+        }
     }
 
     private static func resolve(_ path: String, in directory: String) -> String {

@@ -54,6 +54,14 @@ struct TextLines {
 
 /// Why a path cannot be read, in a few words.
 enum FileProblem {
+    /// Why `path` cannot be read as a file, or nil when it can.
+    static func unreadable(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              FileManager.default.isReadableFile(atPath: path) else { return reason(path) }
+        return nil
+    }
+
     static func reason(_ path: String) -> String {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }

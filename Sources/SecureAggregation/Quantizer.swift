@@ -18,9 +18,13 @@ public struct Quantizer: Sendable, Equatable {
     /// The sum is taken modulo 2^modulusBits.
     public let modulusBits: Int
 
+    /// The clip values the arithmetic can carry: 2 x clip and 2^32 / (2 x clip) stay finite and
+    /// normal, with room to spare.
+    public static let clipRange = 1e-12...1e12
+
     /// The configuration error, if any, of these settings.
     public static func problem(clip: Double, bits: Int, maxWeight: Int, clients: Int) -> String? {
-        guard clip.isFinite && clip > 0 else { return "clip must be a number > 0" }
+        guard clipRange.contains(clip) else { return "clip must be a number from \(clipRange.lowerBound) to \(clipRange.upperBound)" }
         guard (1...32).contains(bits) else { return "bits must be an integer from 1 to 32" }
         guard maxWeight >= 1, clients >= 1 else { return "weights and clients must be >= 1" }
         let (bound, overflow) = UInt64(clients).multipliedReportingOverflow(by: UInt64(maxWeight))

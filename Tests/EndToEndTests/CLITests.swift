@@ -36,7 +36,7 @@ final class CLITests: XCTestCase {
         let cases: [(String, String)] = [
             ("seed: -1\n", "bad.yaml:1:7: seed: expected a non-negative integer"),
             ("network:\n  nodes: 0\n", "bad.yaml:2:10: network.nodes: expected an integer from 2"),
-            ("consensus:\n  block_interval_s: \"slow\"\n", "bad.yaml:2:21: consensus.block_interval_s: expected a number, found 'slow'"),
+            ("consensus:\n  block_interval_s: \"slow\"\n", "bad.yaml:2:21: consensus.block_interval_s: expected a number, found the string 'slow'"),
             ("network:\n  nodse: 3\n", "bad.yaml:2:3: network.nodse: unknown key; did you mean 'nodes'?"),
         ]
         for (yaml, expected) in cases {

@@ -109,7 +109,7 @@ final class FederationRunTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("federation.secure_aggregation.threshold"), "\(error)")
         }
         XCTAssertThrowsError(try RunSetup.quickstart(overrides: overrides + ["federation.secure_aggregation.timeout_s=-1"])) { error in
-            XCTAssertTrue("\(error)".contains("federation.secure_aggregation.timeout_s: expected a number >= 0, found -1"), "\(error)")
+            XCTAssertTrue("\(error)".contains("federation.secure_aggregation.timeout_s: expected 0 or a time from 1e-09 to 1e+10 s, found -1"), "\(error)")
         }
         let timed = try RunSetup.quickstart(overrides: overrides + ["federation.secure_aggregation.timeout_s=20"])
         XCTAssertEqual(timed.config.federation.secureAggregation.timeoutS, 20)

@@ -27,9 +27,9 @@ final class ConfigLoaderTests: XCTestCase {
         assertError("seed: -1\n", at: .file(path: "t.yaml", line: 1, column: 7), key: "seed", contains: "non-negative integer, found '-1'")
         assertError("network:\n  nodes: 0\n", at: .file(path: "t.yaml", line: 2, column: 10), key: "network.nodes", contains: "from 2 to")
         assertError("consensus:\n  block_interval_s: \"slow\"\n", at: .file(path: "t.yaml", line: 2, column: 21),
-                    key: "consensus.block_interval_s", contains: "expected a number, found 'slow'")
+                    key: "consensus.block_interval_s", contains: "expected a number, found the string 'slow'")
         assertError("consensus:\n  block_interval_s: -5\n", at: .file(path: "t.yaml", line: 2, column: 21),
-                    key: "consensus.block_interval_s", contains: "> 0")
+                    key: "consensus.block_interval_s", contains: "expected a number from 1e-06 to 1e+09, found -5")
         assertError("consensus:\n  block_interval_s: .nan\n", at: .file(path: "t.yaml", line: 2, column: 21),
                     key: "consensus.block_interval_s", contains: "found nan")
         assertError("network:\n  nodes: 1.5\n", at: .file(path: "t.yaml", line: 2, column: 10), key: "network.nodes", contains: "an integer")

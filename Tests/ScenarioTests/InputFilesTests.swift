@@ -62,7 +62,7 @@ final class InputFilesTests: XCTestCase {
 
         e = try setupError("network: {regions: mars}\n")
         XCTAssertEqual(e?.keyPath, "network.regions")
-        XCTAssertTrue(e?.message.contains("btc-2015, btc-2019 or a readable region file") ?? false, "\(String(describing: e))")
+        XCTAssertTrue(e?.message.contains("is neither a built-in table (btc-2015, btc-2019) nor a readable region file") ?? false, "\(String(describing: e))")
     }
 
     func testEdgesFileAndDisconnectedPolicy() throws {
@@ -102,7 +102,7 @@ final class InputFilesTests: XCTestCase {
         XCTAssertTrue(e?.message.contains("client node from 1 to 8") ?? false, "\(String(describing: e))")
         _ = try write("trace.csv", "3,100,50\n")
         XCTAssertTrue(try setupError(fl)?.message.contains("0 <= from < until") ?? false)
-        XCTAssertEqual(try setupError(fl.replacingOccurrences(of: "trace.csv", with: "missing.csv"))?.message, "cannot read the dropout trace (no such file)")
+        XCTAssertTrue(try setupError(fl.replacingOccurrences(of: "trace.csv", with: "missing.csv"))?.message.hasSuffix("missing.csv: no such file") ?? false)
     }
 
     /// Every line-oriented input reads the same with LF and CRLF endings (and a byte-order
