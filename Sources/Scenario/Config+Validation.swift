@@ -53,13 +53,15 @@ extension FedChainConfig {
         issues.check((1...Int(Int32.max)).contains(consensus.txSizeBytes), "consensus.tx_size_bytes",
                      "expected an integer from 1 to \(Int32.max), found \(consensus.txSizeBytes)")
         let usesPoW = consensus.kind == .pow || consensus.kind == .hierarchical
-        consensus.pow.hashRateThS.check(at: "consensus.pow.hash_rate_th_s", into: &issues)
+        consensus.pow.hashRateThS.check(at: "consensus.pow.hash_rate_th_s", requirePositive: usesPoW && consensus.pow.poolsThS.isEmpty, into: &issues)
         let pow = consensus.pow
         issues.check(pow.retargetBlocks >= 0, "consensus.pow.retarget_blocks", "expected an integer >= 0 (0: fixed difficulty), found \(pow.retargetBlocks)")
         issues.bounded(pow.retargetClamp, "consensus.pow.retarget_clamp", 1...1e6)
         issues.check(!usesPoW || pow.poolsThS.count <= network.nodes, "consensus.pow.pools_th_s",
                      "expected at most network.nodes (\(network.nodes)) pools, found \(pow.poolsThS.count)")
         for (i, rate) in pow.poolsThS.enumerated() { issues.bounded(rate, "consensus.pow.pools_th_s.\(i)", 0...Self.maxMagnitude) }
+        issues.check(!usesPoW || pow.poolsThS.isEmpty || pow.poolsThS.contains { $0 > 0 }, "consensus.pow.pools_th_s",
+                     "expected at least one pool with hash rate > 0")
         for (i, change) in pow.hashRateChanges.enumerated() {
             issues.seconds(change.atS, "consensus.pow.hash_rate_changes.\(i).at_s", allowZero: true)
             issues.bounded(change.factor, "consensus.pow.hash_rate_changes.\(i).factor", 1e-6...1e6)
@@ -70,7 +72,7 @@ extension FedChainConfig {
                      "expected a number in (0, 1], found \(pos.activeSlotCoefficient)")
         issues.check((1...10_000).contains(pos.slotsPerEpoch), "consensus.pos.slots_per_epoch",
                      "expected an integer from 1 to 10000, found \(pos.slotsPerEpoch)")
-        pos.stake.check(at: "consensus.pos.stake", into: &issues)
+        pos.stake.check(at: "consensus.pos.stake", requirePositive: consensus.kind == .pos, into: &issues)
         let hier = consensus.hierarchical
         // Checked against the node count only when the run uses them: `--set network.nodes=2`
         // must not fail on the defaults of a consensus it does not run.
@@ -87,7 +89,7 @@ extension FedChainConfig {
         }
         issues.check(abs(split.producer + split.cluster + split.foundation - 1) < 1e-9, "consensus.hierarchical.reward_split",
                      "expected shares that sum to 1, found \(split.producer + split.cluster + split.foundation)")
-        hier.stake.check(at: "consensus.hierarchical.stake", into: &issues)
+        hier.stake.check(at: "consensus.hierarchical.stake", requirePositive: hierarchical, into: &issues)
         issues.check(consensus.kind == .pow || adversary.kind == .none, "adversary.kind",
                      "expected none with consensus.kind \(consensus.kind.rawValue) (the attacks are PoW attacks), found \(adversary.kind.rawValue)")
         if adversary.kind != .none {
@@ -160,7 +162,8 @@ extension FedChainConfig {
 
 extension DistributionConfig {
     /// Range checks of a per-node distribution.
-    func check(at path: String, into issues: inout Validator) {
+    /// `requirePositive`: some node must draw a value > 0 (stakes and hash rates that produce blocks).
+    func check(at path: String, requirePositive: Bool = false, into issues: inout Validator) {
         let numbers = [("mean", mean), ("sd", sd), ("min", min), ("max", max)]
         let limit = FedChainConfig.maxMagnitude
         for (key, value) in numbers {
@@ -171,6 +174,8 @@ extension DistributionConfig {
         switch distribution {
         case .constant:
             issues.check(mean >= 0, "\(path).mean", "expected a number >= 0, found \(mean)")
+            issues.check(!requirePositive || mean > 0, "\(path).mean",
+                         "expected a number > 0: a constant 0 gives every node nothing, and the run needs someone to produce blocks")
         case .exponential:
             issues.check(mean > 0, "\(path).mean", "expected a number > 0, found \(mean)")
         case .normal:

@@ -6,6 +6,8 @@ extension ConfigLoader {
         let source: String
         let document: Node
         let overridden: [String: String]
+        /// The document as the file gave it, before `--set` arguments.
+        var fileDocument: Node? = nil
 
         /// The error for `keyPath`, located at the deepest user node on that path (or the `--set`
         /// argument that gave it).
@@ -15,6 +17,12 @@ extension ConfigLoader {
                 if let argument = overridden[parts.prefix(length).joined(separator: ".")] {
                     return ConfigError(origin: .override(argument: argument), keyPath: keyPath, message: message)
                 }
+            }
+            // A key that only a `--set` created (a misspelt section, `Network.nodes=200`) is that
+            // argument's fault, not the config file's.
+            if !keyPath.isEmpty, let argument = overridden.keys.sorted().first(where: { $0.hasPrefix(keyPath + ".") }).map({ overridden[$0]! }),
+               Self.child(fileDocument, parts) == nil {
+                return ConfigError(origin: .override(argument: argument), keyPath: keyPath, message: message)
             }
             var node: Node? = document
             var mark = document.mark
@@ -49,6 +57,11 @@ extension ConfigLoader {
                 return error(at: keyPath, detail)
             }
             return error(at: keyPath, "expected \(expected), found \(found)")
+        }
+
+        /// The node at `parts` below `node`, if the path exists.
+        static func child(_ node: Node?, _ parts: [String]) -> Node? {
+            parts.reduce(node) { node, part in node.flatMap { child($0, part) } }
         }
 
         /// The value under `part` of a mapping, or element `part` (a number) of a list.

@@ -54,7 +54,7 @@ public enum ConfigLoader {
             document = try setValue(value, at: path[...], in: document, argument: argument)
             overridden[path.joined(separator: ".")] = argument
         }
-        return Locator(source: source, document: document, overridden: overridden)
+        return Locator(source: source, document: document, overridden: overridden, fileDocument: base)
     }
 
     /// `error` placed at its key's line and column in `text` (or at the `--set` argument), when
@@ -81,22 +81,54 @@ public enum ConfigLoader {
 
     /// Composes YAML `text` into a node tree with marks; a syntax error names `source`.
     public static func parse(_ text: String, source: String) throws -> Node {
+        let node: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { return Node.mapping(Node.Mapping([])) }
-            if case .scalar(let s) = node, s.tag == .implicit || s.string.isEmpty, s.string.isEmpty {
-                return Node.mapping(Node.Mapping([]))
-            }
-            return node
+            guard let composed = try Yams.compose(yaml: text) else { return Node.mapping(Node.Mapping([])) }
+            node = composed
         } catch let error as YamlError {
             throw yamlSyntaxError(error, source: source)
+        }
+        if case .scalar(let s) = node, s.tag == .implicit || s.string.isEmpty, s.string.isEmpty {
+            return Node.mapping(Node.Mapping([]))
+        }
+        try checkExpandedSize(node, source: source)
+        return node
+    }
+
+    /// Most nodes a document may hold once its aliases are expanded. Aliases are shared when
+    /// composed, but every later step (merge, decode) walks the expanded tree: a few hundred bytes
+    /// of nested aliases ("billion laughs") would take minutes and gigabytes.
+    public static let maxExpandedNodes = 1_000_000
+
+    /// Counts the expanded nodes, stopping as soon as the budget is spent.
+    static func checkExpandedSize(_ node: Node, source: String) throws {
+        var budget = maxExpandedNodes
+        func visit(_ node: Node) -> Bool {
+            budget -= 1
+            guard budget >= 0 else { return false }
+            switch node {
+            case .mapping(let mapping): return mapping.allSatisfy { visit($0.key) && visit($0.value) }
+            case .sequence(let sequence): return sequence.allSatisfy(visit)
+            case .scalar, .alias: return true
+            }
+        }
+        guard visit(node) else {
+            let mark = node.mark
+            throw ConfigError(origin: mark.map { .file(path: source, line: $0.line, column: $0.column) } ?? .unlocated(path: source), keyPath: "",
+                              message: "the document expands to more than \(maxExpandedNodes) nodes once its aliases are resolved")
         }
     }
 
     static func yamlSyntaxError(_ error: YamlError, source: String) -> ConfigError {
         switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return ConfigError(origin: .file(path: source, line: mark.line, column: mark.column), keyPath: "",
-                               message: "YAML syntax error: \(problem)")
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            // libyaml reports where it gave up (often past the end of the file) and, for an
+            // unclosed construct, where that construct began: both are needed to find the typo.
+            var message = "YAML syntax error: \(problem)"
+            if let context {
+                message += " (\(context.text.replacingOccurrences(of: "while ", with: "")) that started at \(context.mark.line):\(context.mark.column))"
+            }
+            return ConfigError(origin: .file(path: source, line: mark.line, column: mark.column), keyPath: "", message: message)
         case let .duplicatedKeysInMapping(duplicates, context):
             return ConfigError(origin: .file(path: source, line: context.mark.line, column: context.mark.column), keyPath: "",
                                message: "duplicate key \(duplicates.sorted().joined(separator: ", "))")

@@ -152,12 +152,9 @@ struct RegionFile: Codable {
             throw ConfigError(origin: .unlocated(path: path), keyPath: "network.regions",
                               message: "expected \(RegionTable.builtIn.keys.sorted().joined(separator: ", ")) or a readable region file, found neither")
         }
-        let document: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(origin: .unlocated(path: path), keyPath: "", message: "the region file is empty") }
-            document = node
-        } catch let error as YamlError {
-            throw ConfigLoader.yamlSyntaxError(error, source: path)
+        let document = try ConfigLoader.parse(text, source: path)
+        if case .mapping(let mapping) = document, mapping.isEmpty {
+            throw ConfigError(origin: .unlocated(path: path), keyPath: "", message: "the region file is empty")
         }
         let locate = ConfigLoader.Locator(source: path, document: document, overridden: [:])
         guard case .mapping(let mapping) = document else { throw locate.error(at: "", "expected a mapping with keys \(keys.joined(separator: ", "))") }

@@ -18,6 +18,9 @@ public struct SweepRun: Sendable {
 
 /// A sweep expanded into runs: grid x zip x runs (+ random points), each point x replicates.
 public struct SweepPlan {
+    /// Most runs a sweep may expand to unless the caller allows more (`fedchain sweep --max-runs`).
+    public static let defaultMaxRuns = 100_000
+
     public let spec: SweepSpec
     public let runs: [SweepRun]
     /// The axis keys, in order of first appearance.
@@ -30,8 +33,15 @@ public struct SweepPlan {
     /// Expands `spec` and resolves every run's config; a bad value is reported at its place in
     /// the sweep file. `overrides` (`key=value`) apply to the base before the axes (a reduced
     /// size, say); `replicates`, when given, replaces the file's.
-    public init(_ spec: SweepSpec, overrides: [String] = [], replicates: Int? = nil) throws {
+    public init(_ spec: SweepSpec, overrides: [String] = [], replicates: Int? = nil, maxRuns: Int = SweepPlan.defaultMaxRuns) throws {
         self.spec = spec
+        let count = spec.runCount(replicates: replicates)
+        guard count <= maxRuns else {
+            let shown = count == Int.max ? "over 9.2e18" : "\(count)"
+            throw ConfigError(origin: .unlocated(path: spec.path), keyPath: "",
+                              message: "the sweep expands to \(shown) runs, more than the limit of \(maxRuns); "
+                                  + "pass --max-runs N to allow more, or use --shard I/N to split it over machines")
+        }
         var points: [[(key: String, value: AxisValue)]] = [[]]
         for axis in spec.grid {
             points = points.flatMap { point in axis.values.map { point + [(axis.key, $0)] } }

@@ -38,6 +38,24 @@ public struct SweepSpec {
 
     static let topKeys = ["base", "seed", "replicates", "grid", "zip", "runs", "random"]
 
+    /// How many runs the sweep expands to, computed without expanding it: grid sizes x zip length
+    /// x explicit runs (+ random points) x replicates (`replicates` replaces the file's). Saturates
+    /// at `Int.max`.
+    public func runCount(replicates: Int? = nil) -> Int {
+        func times(_ a: Int, _ b: Int) -> Int {
+            let (product, overflow) = a.multipliedReportingOverflow(by: b)
+            return overflow ? Int.max : product
+        }
+        var points = grid.reduce(1) { times($0, $1.values.count) }
+        if let length = zip.first?.values.count { points = times(points, length) }
+        if !runs.isEmpty { points = times(points, runs.count) }
+        if let random {
+            let onlyRandom = grid.isEmpty && zip.isEmpty && runs.isEmpty
+            points = onlyRandom ? random.count : (points > Int.max - random.count ? Int.max : points + random.count)
+        }
+        return times(points, replicates ?? self.replicates)
+    }
+
     /// Reads and checks the sweep file at `path`.
     public static func load(path: String) throws -> SweepSpec {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -191,6 +209,10 @@ struct Reader {
                 guard list.count == 2 else { throw error(argument, "\(where_).\(kind)", "expected [low, high]") }
                 if kind == "integer" {
                     let low = try integer(list[0], "\(where_).\(kind)", atLeast: Int.min), high = try integer(list[1], "\(where_).\(kind)", atLeast: low)
+                    let (span, overflow) = high.subtractingReportingOverflow(low)
+                    guard !overflow, span < 1 << 32 else {
+                        throw error(argument, "\(where_).\(kind)", "expected [low, high] at most 2^32 - 1 apart, found [\(low), \(high)]")
+                    }
                     axis = .integer(low, high)
                 } else {
                     let low = try number(list[0], "\(where_).\(kind)"), high = try number(list[1], "\(where_).\(kind)")

@@ -11,7 +11,7 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: "Sweep file (YAML).")
     var sweep: String
 
-    @Option(help: "Runs at a time (results do not depend on it).")
+    @Option(name: [.short, .long], help: "Runs at a time (results do not depend on it).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .customLong("output-dir"), help: "Where run files go (default: notebooks-data/<sweep name>).")
@@ -23,8 +23,11 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "List the runs and exit.")
     var dryRun = false
 
+    @Option(name: .customLong("max-runs"), help: "Refuse sweeps that expand to more runs than this.")
+    var maxRuns: Int = SweepPlan.defaultMaxRuns
+
     func run() throws {
-        let plan = try SweepCommand.plan(sweep)
+        let plan = try SweepCommand.plan(sweep, maxRuns: maxRuns)
         var runs = plan.runs
         if let shard {
             let parts = shard.split(separator: "/").compactMap { Int($0) }
@@ -64,9 +67,9 @@ struct SweepCommand: ParsableCommand {
     }
 
     /// The expanded sweep, or the error printed in full and exit 2.
-    static func plan(_ path: String) throws -> SweepPlan {
+    static func plan(_ path: String, maxRuns: Int) throws -> SweepPlan {
         do {
-            return try SweepPlan(SweepSpec.load(path: path))
+            return try SweepPlan(SweepSpec.load(path: path), maxRuns: maxRuns)
         } catch let error as ConfigError {
             printError("\(error)")
             throw ExitCode(2)

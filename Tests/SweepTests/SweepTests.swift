@@ -201,4 +201,24 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(e?.origin, .file(path: path, line: 2, column: 13))
         XCTAssertEqual(e?.keyPath, "replicates")
     }
+
+    /// The run count is known before anything is expanded: a huge sweep is refused at once
+    /// (and allowed by a higher limit); an integer axis wider than the generator's range is an
+    /// error at its place.
+    func testHugeSweepsAreRefusedBeforeExpanding() throws {
+        let huge = try write("huge.yaml", "base: {stop: {blocks: 2}}\nreplicates: 9223372036854775807\ngrid: {network.nodes: [20, 30]}\n")
+        XCTAssertEqual(try SweepSpec.load(path: huge).runCount(), Int.max)
+        XCTAssertThrowsError(try SweepPlan(SweepSpec.load(path: huge))) { error in
+            XCTAssertTrue("\(error)".contains("expands to over 9.2e18 runs, more than the limit of 100000"), "\(error)")
+        }
+        let grid = try write("grid.yaml", "base: {stop: {blocks: 2}}\nreplicates: 3\ngrid: {network.nodes: [20, 30], seed: [1, 2]}\n")
+        XCTAssertEqual(try SweepSpec.load(path: grid).runCount(), 12)
+        XCTAssertThrowsError(try SweepPlan(SweepSpec.load(path: grid), maxRuns: 11))
+        XCTAssertEqual(try SweepPlan(SweepSpec.load(path: grid), maxRuns: 12).runs.count, 12)
+        let wide = try write("wide.yaml", "base: {stop: {blocks: 2}}\nrandom: {count: 3, axes: {network.nodes: {integer: [2, 10000000000]}}}\n")
+        XCTAssertThrowsError(try SweepSpec.load(path: wide)) { error in
+            XCTAssertTrue("\(error)".contains("wide.yaml:2:"), "\(error)")
+            XCTAssertTrue("\(error)".contains("at most 2^32 - 1 apart"), "\(error)")
+        }
+    }
 }
