@@ -69,7 +69,11 @@ final class EnergyTests: XCTestCase {
 
     func testNoMinerIsAClearError() throws {
         XCTAssertThrowsError(try Runner.run(RunSetup.quickstart(overrides: ["consensus.pow.hash_rate_th_s={distribution: constant, mean: 0}"]))) {
-            XCTAssertTrue("\($0)".contains("no one can mine"), "\($0)")
+            XCTAssertTrue("\($0)".contains("hash_rate_th_s.mean: expected a number > 0"), "validate refuses it: \($0)")
+        }
+        // A pools table whose every rate is 0 is refused too.
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: ["consensus.pow.pools_th_s=[0, 0]"])) {
+            XCTAssertTrue("\($0)".contains("at least one pool with hash rate > 0"), "\($0)")
         }
     }
 
