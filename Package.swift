@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Federation", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus", "Learning", "SecureAggregation"]),
         .target(name: "Scenario", dependencies: [
             "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics", "Learning", "SecureAggregation", "Federation",
-            .product(name: "Yams", package: "Yams"),
+            .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Sweep", dependencies: ["Scenario", "Metrics", "SimKernel", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "fedchain", dependencies: [

@@ -18,6 +18,13 @@ public struct RunSetup: Sendable {
     public let federatedData: LabelledData?
     /// Offline spans per client node from `federation.dropout_trace` (empty without one).
     public let offlineSpans: [Int: [OfflineSpan]]
+    /// SHA-256 of every input file the run reads, by the config key that names it, in key
+    /// order. Part of the run id and of the output file (`inputs_sha256`), so a changed data
+    /// file is a different run even though the config text is the same.
+    public private(set) var inputDigests: [(key: String, sha256: String)] = []
+
+    /// `inputDigests` as text, one `key: sha256` line each (empty without input files).
+    public var inputDigestText: String { inputDigests.map { "\($0.key): \($0.sha256)\n" }.joined() }
 
     /// Reads the files `config` names; relative paths are taken from `baseDirectory`. With a
     /// `cache`, a file read for an earlier setup is not read again, and the setups share it.
@@ -81,6 +88,15 @@ public struct RunSetup: Sendable {
             offlineSpans = [:]
         }
         try checkMemory(source: source)
+        var digests: [(key: String, sha256: String)] = []
+        for (key, value, used) in [("federation.dataset.path", config.federation.dataset.path, federatedData != nil),
+                                   ("federation.dropout_trace", trace, !offlineSpans.isEmpty || (config.federation.rounds > 0 && !trace.isEmpty)),
+                                   ("network.edges_file", network.edgesFile, edges != nil),
+                                   ("network.regions", network.regions, RegionTable.builtIn[network.regions] == nil)] where used {
+            let path = Self.resolve(value, in: baseDirectory)
+            digests.append((key, try cache.value(path, \.digests) { try FileDigest.sha256(path, key: key, source: source) }))
+        }
+        inputDigests = digests
     }
 
     /// Files already read, by path: setups built with one cache (a sweep's runs) read each file
@@ -90,6 +106,7 @@ public struct RunSetup: Sendable {
         var edges: [String: [(Int32, Int32)]] = [:]
         var data: [String: LabelledData] = [:]
         var traces: [String: [Int: [OfflineSpan]]] = [:]
+        var digests: [String: String] = [:]
 
         public init() {}
 

@@ -35,11 +35,14 @@ public enum Runner {
     /// Runs `setup`; `progress` (if any) is called between slices of events, which does not
     /// change the result. Throws `World.BuildError` when the world cannot be built as configured.
     public static func run(_ setup: RunSetup, progress: ((RunProgress) -> Void)? = nil) throws -> RunOutcome {
+        var outcome: RunOutcome
         switch setup.config.consensus.kind {
-        case .pow: return try runWithFederation(World.proofOfWork(setup), setup, progress)
-        case .pos: return try runWithFederation(World.proofOfStake(setup), setup, progress)
-        case .hierarchical: return try runWithFederation(World.hierarchical(setup), setup, progress)
+        case .pow: outcome = try runWithFederation(World.proofOfWork(setup), setup, progress)
+        case .pos: outcome = try runWithFederation(World.proofOfStake(setup), setup, progress)
+        case .hierarchical: outcome = try runWithFederation(World.hierarchical(setup), setup, progress)
         }
+        outcome.record.setRootAttribute("inputs_sha256", .string(setup.inputDigestText))
+        return outcome
     }
 
     /// Runs `base` alone, or wrapped with the federated workload when `federation.rounds` > 0.

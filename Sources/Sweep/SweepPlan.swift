@@ -74,7 +74,8 @@ public struct SweepPlan {
                     throw Self.relocate(error, point: point, sweepPath: spec.path)
                 }
                 let setup = try RunSetup(config: config, baseDirectory: spec.baseDirectory, cache: files, source: spec.path)
-                let runID = String(StableHash.fnv1a64(ConfigLoader.yaml(config)), radix: 16).leftPadded(to: 16)
+                // The config text names input files; their digests make a changed file a new run.
+                let runID = String(StableHash.fnv1a64(ConfigLoader.yaml(config) + setup.inputDigestText), radix: 16).leftPadded(to: 16)
                 runs.append(SweepRun(index: runs.count, axes: point.map { ($0.key, $0.value.yaml) }, replicate: replicate, seed: seed,
                                      runID: runID, setup: setup))
             }

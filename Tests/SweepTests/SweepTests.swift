@@ -221,4 +221,26 @@ final class SweepTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("at most 2^32 - 1 apart"), "\(error)")
         }
     }
+
+    /// A run id covers the contents of the files the config names: editing an edge file makes
+    /// every run that reads it new, so a rerun does not keep results computed from the old file.
+    func testRunIDsCoverInputFileContents() throws {
+        _ = try write("ring.txt", "0 1\n1 2\n2 3\n3 0\n")
+        let sweep = try write("files.yaml", "base: {network: {nodes: 4, edges_file: ring.txt}, stop: {blocks: 2}}\nreplicates: 2\n")
+        let before = try SweepPlan(SweepSpec.load(path: sweep)).runs
+        XCTAssertEqual(before[0].setup.inputDigests.map(\.key), ["network.edges_file"])
+        XCTAssertEqual(before[0].setup.inputDigests[0].sha256.count, 64)
+        let out = dir.appendingPathComponent("files")
+        _ = try SweepRunner.run(before, jobs: 1, directory: out.path) { _ in }
+        let file = try HDF5File(readingAt: SweepRunner.file(of: before[0], in: out.path))
+        XCTAssertEqual(try file.stringAttribute("inputs_sha256"), "network.edges_file: \(before[0].setup.inputDigests[0].sha256)\n")
+
+        _ = try write("ring.txt", "0 1\n1 2\n2 3\n3 0\n0 2\n")
+        let after = try SweepPlan(SweepSpec.load(path: sweep)).runs
+        XCTAssertEqual(ConfigLoader.yaml(after[0].setup.config), ConfigLoader.yaml(before[0].setup.config), "same config text")
+        XCTAssertNotEqual(after.map(\.runID), before.map(\.runID))
+        let report = try SweepRunner.run(after, jobs: 1, directory: out.path) { _ in }
+        XCTAssertEqual(report.ran, 2, "the edited file's runs are new, not skipped")
+        XCTAssertEqual(report.skipped, 0)
+    }
 }
