@@ -202,6 +202,22 @@ public final class HDF5File {
         try readColumn(datasetPath, column, memberType: ch5_native_double(), initial: 0.0)
     }
 
+    /// The named column in the form the writer uses: integers as `.int64`, floats as `.double`,
+    /// strings as `.string`; any other member type is an error.
+    public func column(_ datasetPath: String, _ name: String) throws -> ColumnData {
+        let dataset = try openDataset(datasetPath)
+        let type = try H5Handle(H5Dget_type(dataset.id), "read type of \(datasetPath)", close: H5Tclose)
+        guard H5Tget_class(type.id) == H5T_COMPOUND else { throw HDF5Error("\(path): \(datasetPath) is not a table") }
+        let index = H5Tget_member_index(type.id, name)
+        guard index >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) has no column '\(name)'") }
+        switch H5Tget_member_class(type.id, UInt32(index)) {
+        case H5T_INTEGER: return .int64(try int64Column(datasetPath, name))
+        case H5T_FLOAT: return .double(try doubleColumn(datasetPath, name))
+        case H5T_STRING: return .string(try stringColumn(datasetPath, name))
+        default: throw HDF5Error("\(path): column \(name) of \(datasetPath) is neither numbers nor text")
+        }
+    }
+
     /// The named string column.
     public func stringColumn(_ datasetPath: String, _ column: String) throws -> [String] {
         let utf8 = try H5Types.utf8String()

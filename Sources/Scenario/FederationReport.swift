@@ -12,7 +12,7 @@ struct FederationReport<Base: ConsensusProtocol> {
     func write(into record: inout RunRecord) {
         let rounds = model.rounds
         record.setRootAttribute("fl_initial_model_sha256", .string(ModelRecord.hex(model.initialModelSHA256)))
-        record.setTable("/fl/rounds", Table([
+        let roundColumns = [
             Column("round", .int64(rounds.map { Int64($0.record.round) })),
             Column("start_ns", .int64(rounds.map { Int64(clamping: $0.start.nanoseconds) })),
             Column("end_ns", .int64(rounds.map { Int64(clamping: $0.confirmed.nanoseconds) })),
@@ -28,7 +28,7 @@ struct FederationReport<Base: ConsensusProtocol> {
             Column("resubmissions", .int64(rounds.map { Int64($0.resubmissions) })),
             Column("aggregator", .int64(rounds.map { Int64($0.aggregator) })),
             Column("retries", .int64(rounds.map { Int64($0.retries) })),
-        ], attributes: [("note", .string("end_ns: when the round's record had its confirmations on the aggregator's chain"))]))
+        ]
         let perRound = model.parameters.rewardPerRound
         let participants = rounds.flatMap { round in
             let r = round.record
@@ -38,13 +38,27 @@ struct FederationReport<Base: ConsensusProtocol> {
                  contribution: r.contributions.isEmpty ? Double.nan : r.contributions[i], reward: shares[i])
             }
         }
-        record.setTable("/fl/participants", Table([
+        let participantColumns = [
             Column("round", .int64(participants.map { Int64($0.round) })),
             Column("node", .int64(participants.map { Int64($0.node) })),
             Column("samples", .int64(participants.map { Int64($0.samples) })),
             Column("contribution", .double(participants.map(\.contribution))),
             Column("reward", .double(participants.map(\.reward))),
-        ], attributes: [("note", .string("contribution: leave-one-out rise of the test loss (NaN unless reward_split is contribution)"))]))
+        ]
+        let config: String
+        if case .string(let text)? = record.rootAttributes.first(where: { $0.0 == "config" })?.1 { config = text } else { config = "" }
+        let history = RoundHistoryDigest(rounds: roundColumns, participants: participantColumns,
+                                         nodeRewards: Column("fl_reward", .double(model.rewards())), config: config,
+                                         roundCount: Int64(rounds.count))
+        record.setTable("/fl/rounds", Table(roundColumns + [Column("row_sha256", .string(history.rowDigests().map(ModelRecord.hex)))], attributes: [
+            ("note", .string("end_ns: when the round's record had its confirmations on the aggregator's chain; "
+                             + "row_sha256: digest of the row and its /fl/participants rows (fedchain verify)")),
+            ("column_sha256", .string(history.columnDigestText())),
+        ]))
+        record.setRootAttribute("fl_history_sha256", .string(ModelRecord.hex(history.history())))
+        record.setTable("/fl/participants", Table(participantColumns, attributes: [
+            ("note", .string("contribution: leave-one-out rise of the test loss (NaN unless reward_split is contribution)")),
+        ]))
         let members = rounds.flatMap { round in round.committee.enumerated().map { (round.record.round, $0.element, $0.offset == 0) } }
         if model.parameters.secureAggregation != nil { writeSecureRounds(into: &record) }
         record.setTable("/fl/committees", Table([

@@ -51,6 +51,62 @@ public enum RecordVerifier {
         if let broken = ModelRecord.firstBreak(in: records, initialModelSHA256: initial) {
             problems.append("round \(records[broken].round): its parent is not the previous round's model (the model chain breaks here)")
         }
+        problems += try historyProblems(file, roundNumbers: rounds)
         return Report(rounds: rounds.count, problems: problems)
+    }
+
+    /// Checks what the on-chain records do not cover (RoundHistoryDigest): the round count,
+    /// every column of every round, the participants, the rewards per node and the config. Each
+    /// problem names the round (from the row digests) and the field (from the field digests).
+    static func historyProblems(_ file: HDF5File, roundNumbers: [Int64]) throws -> [String] {
+        guard let expectedHistory = try file.stringAttribute("fl_history_sha256"),
+              let fieldText = try file.stringAttribute("column_sha256", of: "/fl/rounds"),
+              try file.columnNames("/fl/rounds").contains("row_sha256") else {
+            return ["the file has no history digests (fl_history_sha256): it was written by fedchain 0.1.0 or edited; only the records were checked"]
+        }
+        let roundColumns = try file.columnNames("/fl/rounds").filter { $0 != "row_sha256" }.map { Column($0, try file.column("/fl/rounds", $0)) }
+        let participantColumns = try file.columnNames("/fl/participants").map { Column($0, try file.column("/fl/participants", $0)) }
+        let rewards = try file.doubleColumn("/nodes", "fl_reward")
+        let summaryRounds = try file.attribute("fl_rounds", of: "/summary")?.number.flatMap { Int64(exactly: $0) } ?? -1
+        let history = RoundHistoryDigest(rounds: roundColumns, participants: participantColumns, nodeRewards: Column("fl_reward", .double(rewards)),
+                                         config: try file.stringAttribute("config") ?? "", roundCount: summaryRounds)
+        var problems: [String] = []
+        if summaryRounds != Int64(roundNumbers.count) {
+            problems.append("/fl/rounds has \(roundNumbers.count) rows but summary.fl_rounds is \(summaryRounds): rounds were removed or added")
+        }
+        let stored = fieldText.split(separator: "\n").map { $0.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) } }
+        var storedFields: [String: String] = [:]
+        for pair in stored where pair.count == 2 { storedFields[pair[0]] = pair[1] }
+        let changedFields = history.columnDigests().filter { storedFields[$0.name] != ModelRecord.hex($0.sha256) }.map(\.name)
+        let storedRows = try file.stringColumn("/fl/rounds", "row_sha256")
+        let changedRows = zip(history.rowDigests(), storedRows).enumerated().filter { ModelRecord.hex($0.element.0) != $0.element.1 }.map(\.offset)
+        let rowFields = changedFields.filter { $0.hasPrefix("fl/") }
+        for row in changedRows {
+            let round = row < roundNumbers.count ? "round \(roundNumbers[row])" : "row \(row)"
+            problems.append("\(round): \(rowFields.isEmpty ? "its row" : rowFields.joined(separator: ", ")) changed since the run wrote it")
+        }
+        if changedRows.isEmpty && !rowFields.isEmpty {
+            problems.append("\(rowFields.joined(separator: ", ")) changed since the run wrote it (rows were reordered, removed or added)")
+        }
+        for field in changedFields where !field.hasPrefix("fl/") {
+            problems.append(field == "nodes.fl_reward" ? rewardProblem(participantColumns, rewards) : "\(field) changed since the run wrote it")
+        }
+        if problems.isEmpty && ModelRecord.hex(history.history()) != expectedHistory {
+            problems.append("fl_history_sha256 does not match the file: the digests themselves were changed")
+        }
+        return problems
+    }
+
+    /// Which node's `fl_reward` differs from the sum of its rewards in `/fl/participants`.
+    private static func rewardProblem(_ participants: [Column], _ rewards: [Double]) -> String {
+        guard case .int64(let nodes)? = participants.first(where: { $0.name == "node" })?.data,
+              case .double(let shares)? = participants.first(where: { $0.name == "reward" })?.data else {
+            return "nodes.fl_reward changed since the run wrote it"
+        }
+        var sums = [Double](repeating: 0, count: rewards.count)
+        for (node, share) in zip(nodes, shares) where sums.indices.contains(Int(node)) { sums[Int(node)] += share }
+        let node = sums.indices.first { sums[$0] != rewards[$0] }
+        return node.map { "node \($0): fl_reward \(rewards[$0]) is not the sum of its rewards in /fl/participants (\(sums[$0]))" }
+            ?? "nodes.fl_reward changed since the run wrote it"
     }
 }

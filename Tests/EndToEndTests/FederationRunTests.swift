@@ -34,8 +34,9 @@ final class FederationRunTests: XCTestCase {
             v[row] += 0.01
             return .double(v)
         }
-        XCTAssertEqual(metric.count, 1)
+        XCTAssertEqual(metric.count, 2)
         XCTAssertTrue(metric[0].hasPrefix("round 2: the record's fields do not hash"), "\(metric)")
+        XCTAssertEqual(metric[1], "round 2: fl/rounds.test_accuracy changed since the run wrote it", "the round and the field")
         let model = try tampered("model_sha256", row: 0) { data, row in
             guard case .string(var v) = data else { return data }
             v[row] = String(repeating: "0", count: 64)
@@ -83,7 +84,8 @@ final class FederationRunTests: XCTestCase {
         }, attributes: table.attributes))
         try HDF5Writer.write(changed, to: path)
         XCTAssertEqual(try RecordVerifier.verify(HDF5File(readingAt: path)).problems,
-                       ["round 1: the record's fields do not hash to its record_sha256 (the record was changed)"])
+                       ["round 1: the record's fields do not hash to its record_sha256 (the record was changed)",
+                        "round 1: fl/participants.contribution changed since the run wrote it"])
     }
 
     /// Secure aggregation in a configured run: `/secagg/rounds` has the four stages per attempt,

@@ -168,4 +168,34 @@ final class HardeningTests: XCTestCase {
             if let text = expected[String(name.dropLast(3))] { XCTAssertTrue(result.stderr.contains(text), "\(name): \(result.stderr)") }
         }
     }
+
+    /// `verify` reports every edit a careless hand or script makes to a federated run file, with
+    /// the round and the field: truncation, columns outside the on-chain record, rewards, the
+    /// summary's round count and the stored config.
+    func testVerifyReportsEveryEditWithRoundAndField() throws {
+        let fedchain = try Harness.fedchain
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("fl.h5").path
+        let run = try Harness.run(fedchain, ["run", "--quiet", "--output", source, "--set", "network.nodes=40", "--set", "federation.rounds=3",
+                                             "--set", "federation.clients=12", "--set", "federation.clients_per_round=4",
+                                             "--set", "stop={time_s: 100000}"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try Harness.run(fedchain, ["verify", source]).status, 0)
+        let made = try Harness.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "scripts/fuzz/tampered_fl.py", source, dir.path])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let expected = [
+            "truncated": "/fl/rounds has 0 rows but summary.fl_rounds is 3", "last_round_removed": "/fl/rounds has 2 rows",
+            "participants": "round 2: fl/rounds.participants changed", "dropped": "round 3: fl/rounds.dropped changed",
+            "block": "round 1: fl/rounds.block changed", "start_ns": "round 2: fl/rounds.start_ns changed",
+            "aggregator": "round 3: fl/rounds.aggregator changed", "reward": "round 1: fl/participants.reward changed",
+            "fl_reward": "node 4: fl_reward 77.0 is not the sum of its rewards", "summary_rounds": "summary.fl_rounds changed",
+            "config": "config changed since the run wrote it",
+        ]
+        for (name, text) in expected {
+            let result = try Harness.run(fedchain, ["verify", dir.appendingPathComponent("\(name).h5").path])
+            XCTAssertEqual(result.status, 1, "\(name): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(text), "\(name): \(result.stderr)")
+        }
+    }
 }
