@@ -198,4 +198,46 @@ final class HardeningTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains(text), "\(name): \(result.stderr)")
         }
     }
+
+    /// Sweeps sharing a folder (the Slurm set-up): a temporary whose writer holds its lock, even
+    /// one with a pid this machine does not know and an old timestamp, is never removed by
+    /// another sweep's resume.
+    func testSweepsSharingAFolderKeepEachOthersLiveTemporaries() throws {
+        let fedchain = try Harness.fedchain
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let live = out.appendingPathComponent("0123456789abcdef.h5.tmp-424242-\(UUID().uuidString)").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: live, contents: Data("being written".utf8)))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: live)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [live, "sleep", "30"]
+        try holder.run()
+        defer { holder.terminate() }
+        Thread.sleep(forTimeInterval: 0.3)
+        let sweep = dir.appendingPathComponent("s.yaml")
+        try "base: {stop: {blocks: 2}}\ngrid: {network.nodes: [20, 30]}\n".write(to: sweep, atomically: true, encoding: .utf8)
+        let result = try Harness.run(fedchain, ["sweep", sweep.path, "-j", "2", "--output-dir", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live), "another writer's live temporary is kept")
+    }
+
+    /// A run whose known allocations exceed the memory it may use (here `ulimit -v`) is refused
+    /// up front with the key that drives them, not ended by an allocation abort.
+    func testRunsTooLargeForMemoryAreRefusedUpFront() throws {
+        let fedchain = try Harness.fedchain
+        let limited = "ulimit -v 1500000; exec \"$0\" \"$@\""   // about 1.4 GiB
+        let cases = [(["--set", "network.nodes=3000000"], "network.nodes: this run needs about"),
+                     (["--set", "federation.rounds=1", "--set", "federation.model.kind=mlp", "--set", "federation.model.hidden=1000000",
+                       "--set", "network.nodes=50"], "federation.model.hidden: this run needs about")]
+        for (arguments, text) in cases {
+            let result = try Harness.run(URL(fileURLWithPath: "/bin/sh"), ["-c", limited, fedchain.path, "run", "--quiet", "-o", "/dev/null/x.h5"] + arguments)
+            XCTAssertFalse(result.signalled, result.stderr)
+            XCTAssertEqual(result.status, 2, result.stderr)
+            XCTAssertTrue(result.stderr.contains(text), result.stderr)
+            XCTAssertTrue(result.stderr.contains("more than the"), result.stderr)
+        }
+    }
 }
