@@ -36,7 +36,17 @@ def runs(path):
     if not os.path.exists(path):
         sys.exit(f"plot.py: {path} not found (run `fedchain merge DIR` first)")
     table = h5py.File(path)["runs"][:]
-    return {name: np.char.decode(table[name]) if table[name].dtype.kind == "S" else table[name] for name in table.dtype.names}
+    return {name: text(table[name]) for name in table.dtype.names}
+
+
+def text(column):
+    """A column with its strings as str. h5py returns variable-length strings inside compound
+    rows as an object array of bytes, fixed-length ones as dtype S; numbers pass through."""
+    if column.dtype.kind == "S":
+        return np.char.decode(column)
+    if column.dtype.kind == "O":
+        return np.array([v.decode() if isinstance(v, bytes) else v for v in column], dtype=object)
+    return column
 
 
 def grouped(table, x, y, by=None):

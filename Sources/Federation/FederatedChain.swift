@@ -233,9 +233,13 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     /// attempt, whether every completed aggregation was exact, the largest quantization error,
     /// the mean bytes a client sent and received per aggregation, and the aborts.
     private func secureSummary() -> [(key: String, value: Double)] {
-        guard parameters.secureAggregation != nil else { return [] }
+        guard let settings = parameters.secureAggregation else { return [] }
         let completed = secureRounds.filter { $0.abortReason == nil }
+        // The config may say 0 (automatic); these are the values the rounds used.
+        let clients = learning.clientsPerRound
         return [
+            ("secagg_neighbours", Double(settings.degree(clients: clients))),
+            ("secagg_threshold", Double(settings.threshold(clients: clients))),
             ("secagg_dropouts", Double(secureRounds.reduce(0) { $0 + $1.stages.reduce(0) { $0 + $1.record.dropped } })),
             ("secagg_exact", completed.isEmpty ? .nan : completed.allSatisfy(\.exact) ? 1 : 0),
             ("secagg_max_abs_error", completed.map(\.maxAbsError).max() ?? .nan),

@@ -47,8 +47,8 @@ public struct RegionTable: Sendable, Equatable {
     /// The built-in tables by name.
     public static let builtIn: [String: RegionTable] = ["btc-2019": .bitcoin2019, "btc-2015": .bitcoin2015]
 
-    /// Bitcoin 2019 measurements as used by SimBlock (Aoki et al. 2019); see
-    /// shared/reference/network-btc-2019.md.
+    /// Bitcoin 2019 measurements as used by SimBlock (Aoki et al., "SimBlock: A Blockchain Network
+    /// Simulator", IEEE INFOCOM Workshops 2019): its 2019 latency, bandwidth and node-share tables.
     public static let bitcoin2019 = RegionTable(
         name: "btc-2019", regions: sixRegions,
         latencyMs: [

@@ -55,7 +55,12 @@ public enum SweepMerge {
             let values = rows.map { row in row.axes.last { $0.key == key }?.value ?? "" }
             // A run without the axis (a `runs` entry that does not set it) leaves a gap, not text.
             let numbers = values.map { $0.isEmpty ? Double.nan : Double($0) }
-            columns.append(numbers.allSatisfy { $0 != nil } ? Column(key, .double(numbers.map { $0! })) : Column(key, .string(values)))
+            let integers = values.map { Int64($0) }
+            if integers.allSatisfy({ $0 != nil }) {
+                columns.append(Column(key, .int64(integers.map { $0! })))   // nodes = 500, not 500.0
+            } else {
+                columns.append(numbers.allSatisfy { $0 != nil } ? Column(key, .double(numbers.map { $0! })) : Column(key, .string(values)))
+            }
             csvColumns.append((key, values))
         }
         for key in summaryKeys {

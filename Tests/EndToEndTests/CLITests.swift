@@ -62,4 +62,31 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(notH5.status, 1)
         XCTAssertTrue(notH5.stderr.contains("not an HDF5 file"), notH5.stderr)
     }
+
+    /// The CLI's own words: a version, the experiments listed, a wrong name answered with the
+    /// valid ones, and argument errors in the same `fedchain: error:` form and exit 2 as config
+    /// errors.
+    func testVersionListAndArgumentErrors() throws {
+        let fedchain = try Harness.fedchain
+        let version = try Harness.run(fedchain, ["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertEqual(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+        let list = try Harness.run(fedchain, ["reproduce", "--list"])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        XCTAssertTrue(list.stdout.contains("selfish-mining"), list.stdout)
+        XCTAssertTrue(list.stdout.hasPrefix("name "), list.stdout)
+        let wrong = try Harness.run(fedchain, ["reproduce", "selfish"])
+        XCTAssertEqual(wrong.status, 2)
+        XCTAssertTrue(wrong.stderr.hasPrefix("fedchain: error: no experiment 'selfish'"), wrong.stderr)
+        XCTAssertTrue(wrong.stderr.contains("selfish-mining"), wrong.stderr)
+        for arguments in [["run", "--bogus"], ["sweep"], ["sweep", "s.yaml", "--jobs", "many"], ["inspect"]] {
+            let result = try Harness.run(fedchain, arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.hasPrefix("fedchain: error: "), "\(arguments): \(result.stderr)")
+        }
+        let missing = try Harness.run(fedchain, ["merge", "/nonexistent-fedchain-dir"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertFalse(missing.stderr.contains("NSCocoaErrorDomain"), missing.stderr)
+        XCTAssertTrue(missing.stderr.hasPrefix("fedchain: error: /nonexistent-fedchain-dir"), missing.stderr)
+    }
 }

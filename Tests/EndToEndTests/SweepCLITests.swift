@@ -60,4 +60,28 @@ final class SweepCLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         XCTAssertTrue(result.stdout.contains("21 of 21 within tolerance"), result.stdout)
     }
+
+    /// Text axes of a merged sweep reach plot.py as `str`, so a comparison with "pos" holds and
+    /// legends show `pos`, not `b'pos'`; integer axes stay integers in sweep.h5.
+    func testMergedTextAxesDecodeAsStrAndIntegerAxesStayIntegers() throws {
+        let fedchain = try Harness.fedchain
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sweep = dir.appendingPathComponent("kinds.yaml")
+        try "base: {stop: {blocks: 2}}\ngrid: {consensus.kind: [pow, pos], network.nodes: [20, 30]}\n".write(to: sweep, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out").path
+        XCTAssertEqual(try Harness.run(fedchain, ["sweep", sweep.path, "--output-dir", out]).status, 0)
+        XCTAssertEqual(try Harness.run(fedchain, ["merge", out]).status, 0)
+        let check = try Harness.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", """
+            import sys; sys.path.insert(0, "scripts"); import plot, h5py
+            t = plot.runs("\(out)")
+            kinds = list(t["consensus.kind"])
+            assert all(type(k) is str for k in kinds), kinds
+            assert sorted(kinds) == ["pos", "pos", "pow", "pow"], kinds
+            assert h5py.File("\(out)/sweep.h5")["runs"].dtype["network.nodes"].kind == "i"
+            print("ok")
+            """])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertEqual(check.stdout, "ok\n")
+    }
 }
