@@ -188,6 +188,13 @@ struct RegionFile: Codable {
         }
         let n = file.regions.count
         guard (1...255).contains(n) else { throw locate.error(at: "regions", "expected 1 to 255 regions, found \(n)") }
+        // Names key the per-region report: each must be given once.
+        if let i = file.regions.indices.first(where: { file.regions[$0].trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw locate.error(at: "regions.\(i)", "expected a region name, found an empty one")
+        }
+        if let i = file.regions.indices.first(where: { file.regions[..<$0].contains(file.regions[$0]) }) {
+            throw locate.error(at: "regions.\(i)", "expected distinct region names, found '\(file.regions[i])' twice")
+        }
         guard file.latencyMs.count == n, file.latencyMs.allSatisfy({ $0.count == n }) else {
             throw locate.error(at: "latency_ms", "expected a \(n) x \(n) matrix (one row and one column per region)")
         }

@@ -53,6 +53,40 @@ final class ConfigFuzzTests: XCTestCase {
         XCTAssertGreaterThan(counts.valid, 5)
     }
 
+    /// The same property for region files (their own loader): mutated tables are refused at
+    /// their file:line:column or run, never crash, and `validate` agrees with `run`.
+    func testMutatedRegionFilesValidateAndRunAlike() throws {
+        let fedchain = try Harness.fedchain
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = """
+            name: two
+            regions: [A, B]
+            latency_ms: [[10, 100], [100, 10]]
+            node_share: [0.5, 0.5]
+            download_bps: [50.0e6, 20.0e6]
+            upload_bps: [20.0e6, 5.0e6]
+
+            """
+        var generator = SplitMix(seed: 7)
+        for index in 0..<60 {
+            let (mutated, what) = mutate(try Yams.compose(yaml: table)!, &generator)
+            let path = dir.appendingPathComponent("regions\(index).yaml").path
+            try (try Yams.serialize(node: mutated)).write(toFile: path, atomically: true, encoding: .utf8)
+            let arguments = ["--set", "network.regions=\(path)", "--set", "network.nodes=30", "--set", "stop.blocks=3"]
+            let validate = try Harness.run(fedchain, ["validate"] + arguments)
+            let run = try Harness.run(fedchain, ["run", "--quiet", "-o", dir.appendingPathComponent("out.h5").path] + arguments)
+            for result in [validate, run] {
+                XCTAssertFalse(result.signalled, "case \(index) (\(what)): \(result.stderr.prefix(300))")
+                XCTAssertTrue([0, 2].contains(result.status), "case \(index) (\(what)): \(result.stderr.prefix(300))")
+            }
+            XCTAssertEqual(validate.status, run.status, "case \(index) (\(what)): \(validate.stderr) | \(run.stderr)")
+            if validate.status == 2 {
+                XCTAssertTrue(validate.stderr.hasPrefix("fedchain: error: \(path):"), "case \(index) (\(what)): \(validate.stderr)")
+            }
+        }
+    }
+
     /// One mutation of `document`: a scalar replaced, an unknown key added, or a value replaced by
     /// an alias to another part of the document.
     private func mutate(_ document: Node, _ generator: inout SplitMix) -> (Node, String) {

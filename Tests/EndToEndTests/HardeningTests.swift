@@ -240,4 +240,27 @@ final class HardeningTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains("more than the"), result.stderr)
         }
     }
+
+    /// A run stopped by SIGTERM or SIGINT ends by that signal and leaves no temporary beside
+    /// its output (nor an output file).
+    func testSignalledRunLeavesNoTemporary() throws {
+        let fedchain = try Harness.fedchain
+        for signal in [SIGTERM, SIGINT] {
+            let dir = try Harness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let process = Process()
+            process.executableURL = fedchain
+            process.arguments = ["run", "--quiet", "-o", dir.appendingPathComponent("long.h5").path,
+                                 "--set", "network.nodes=2000", "--set", "stop.blocks=100000"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: 1.0)
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+            XCTAssertEqual(process.terminationStatus, signal)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+        }
+    }
 }

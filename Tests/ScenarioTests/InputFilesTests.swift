@@ -60,6 +60,13 @@ final class InputFilesTests: XCTestCase {
         XCTAssertEqual(e?.keyPath, "upload_bps.1")
         XCTAssertTrue(e?.message.contains("expected a number, found 'fast'") ?? false, "\(String(describing: e))")
 
+        for (names, text) in [("[A, A]", "found 'A' twice"), ("['', B]", "found an empty one")] {
+            _ = try write("dup.yaml", twoRegions.replacingOccurrences(of: "[A, B]", with: names))
+            e = try setupError("network: {regions: dup.yaml}\n")
+            XCTAssertEqual(e?.origin, .file(path: dir.appendingPathComponent("dup.yaml").path, line: 2, column: names == "[A, A]" ? 14 : 11))
+            XCTAssertTrue(e?.message.contains(text) ?? false, "\(String(describing: e))")
+        }
+
         e = try setupError("network: {regions: mars}\n")
         XCTAssertEqual(e?.keyPath, "network.regions")
         XCTAssertTrue(e?.message.contains("is neither a built-in table (btc-2015, btc-2019) nor a readable region file") ?? false, "\(String(describing: e))")
