@@ -12,7 +12,18 @@ public enum FedChainVersion {
 public struct RunProgress: Sendable {
     public var simTime: SimTime
     public var events: UInt64
+    /// Blocks produced so far, and the `stop.blocks` target (0: none).
     public var blocks: Int
+    public var blocksTarget: Int
+    /// The `stop.time_s` target in seconds (0: none).
+    public var timeTargetS: Double
+    /// Federated rounds confirmed so far and configured (0: no federated learning), and the
+    /// test accuracy of the last confirmed round.
+    public var flRounds: Int
+    public var flRoundsTarget: Int
+    public var lastAccuracy: Double?
+    /// How far the run is, from 0 to 1, by the stop condition (or round count) nearest to done.
+    public var fractionDone: Double
 }
 
 /// The result of one run: what goes into the file, and the counts the CLI reports.
@@ -29,8 +40,9 @@ public struct RunOutcome: Sendable {
 
 /// Runs one configured simulation from start to finish.
 public enum Runner {
-    /// Events handled between two progress reports.
-    public static let progressSlice: UInt64 = 2_000_000
+    /// Events handled between two progress reports: small, so that a run whose events are
+    /// few and costly (federated rounds) still reports often; the caller throttles by wall time.
+    public static let progressSlice: UInt64 = 100
 
     /// Runs `setup`; `progress` (if any) is called between slices of events, which does not
     /// change the result. Throws `World.BuildError` when the world cannot be built as configured.
@@ -51,15 +63,19 @@ public enum Runner {
         let config = setup.config
         guard config.federation.rounds > 0 else {
             var model = base
-            return execute(&model, config, progress) { _, _ in }
+            return execute(&model, config, progress, learning: { _ in (0, nil) }) { _, _ in }
         }
         var model = try World.federated(base, setup)
-        return execute(&model, config, progress) { model, record in FederationReport(model: model).write(into: &record) }
+        return execute(&model, config, progress, learning: { ($0.rounds.count, $0.rounds.last?.record.testAccuracy) }) { model, record in
+            FederationReport(model: model).write(into: &record)
+        }
     }
 
-    /// Runs one built model to its stop condition and writes its record.
+    /// Runs one built model to its stop condition and writes its record. `learning` reports
+    /// the confirmed rounds and the last accuracy, for progress.
     private static func execute<Model: ConsensusProtocol>(_ model: inout Model, _ config: FedChainConfig,
                                                           _ progress: ((RunProgress) -> Void)?,
+                                                          learning: (Model) -> (rounds: Int, accuracy: Double?),
                                                           extraTables: (Model, inout RunRecord) -> Void) -> RunOutcome {
         var scheduler = Scheduler(expectedPendingEvents: config.network.nodes * 4)
         model.start(scheduler: &scheduler)
@@ -69,7 +85,17 @@ public enum Runner {
         repeat {
             let sliceEnd = min(maxEvents, scheduler.eventsProcessed &+ progressSlice)
             reason = scheduler.run(&model, until: StopCondition(maxTime: maxTime, maxEvents: sliceEnd))
-            progress?(RunProgress(simTime: scheduler.now, events: scheduler.eventsProcessed, blocks: model.chain.tree.count - 1))
+            if let progress {
+                let fl = learning(model), blocks = model.chain.tree.count - 1, stop = config.stop
+                var fractions: [Double] = []
+                if stop.blocks > 0 { fractions.append(Double(blocks) / Double(stop.blocks)) }
+                if stop.timeS > 0 { fractions.append(scheduler.now.seconds / stop.timeS) }
+                if stop.events > 0 { fractions.append(Double(scheduler.eventsProcessed) / Double(stop.events)) }
+                if config.federation.rounds > 0 { fractions.append(Double(fl.rounds) / Double(config.federation.rounds)) }
+                progress(RunProgress(simTime: scheduler.now, events: scheduler.eventsProcessed, blocks: blocks, blocksTarget: stop.blocks,
+                                     timeTargetS: stop.timeS, flRounds: fl.rounds, flRoundsTarget: config.federation.rounds,
+                                     lastAccuracy: fl.accuracy, fractionDone: min(1, max(0, fractions.max() ?? 0))))
+            }
         } while reason == .eventLimit && scheduler.eventsProcessed < maxEvents
 
         var record = RunRecord()

@@ -39,7 +39,13 @@ public final class SweepProgress: @unchecked Sendable {
 
     private func eta() -> String {
         guard ran > 0 else { return "?" }
-        let seconds = Date().timeIntervalSince(start) / Double(done) * Double(total - done)
+        return Self.duration(Date().timeIntervalSince(start) / Double(done) * Double(total - done))
+    }
+
+    /// "42s", "3m07s", "2h05m": a wall-clock span for progress lines.
+    public static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        if seconds >= 3600 { return String(format: "%dh%02dm", Int(seconds) / 3600, Int(seconds) % 3600 / 60) }
         return seconds >= 60 ? String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60) : String(format: "%.0fs", seconds)
     }
 

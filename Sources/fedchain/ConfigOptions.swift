@@ -51,6 +51,6 @@ func printWarnings(of runs: [SweepRun]) {
 }
 
 /// Writes `message` to standard error without a prefix (progress lines).
-func printStatus(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+func printStatus(_ message: String, newline: Bool = true) {
+    FileHandle.standardError.write(Data((message + (newline ? "\n" : "")).utf8))
 }

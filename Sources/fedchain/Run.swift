@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Metrics
 import Scenario
+import Sweep
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +20,9 @@ struct Run: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress lines on stderr.")
     var quiet = false
 
+    @Option(name: .customLong("progress-interval"), help: ArgumentHelp("Seconds of wall time between progress lines.", visibility: .hidden))
+    var progressInterval: Double = 2
+
     func run() throws {
         let setup = try options.load(path: config)
         let name = config.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? Quickstart.name
@@ -29,15 +33,11 @@ struct Run: ParsableCommand {
         AtomicFile.removeDeadTemporaries(of: outputPath)
 
         let start = Date()
-        var lastReport = start
+        let printer = RunProgressPrinter(start: start, interval: progressInterval)
         let outcome: RunOutcome
         do {
-            outcome = try Runner.run(setup) { progress in
-                guard !quiet, Date().timeIntervalSince(lastReport) >= 2 else { return }
-                lastReport = Date()
-                printStatus(String(format: "  ... %.0f s simulated, %d events, %d blocks, %.0f s wall",
-                                   progress.simTime.seconds, progress.events, progress.blocks, lastReport.timeIntervalSince(start)))
-            }
+            outcome = try Runner.run(setup) { progress in if !quiet { printer.handle(progress) } }
+            printer.finish()
         } catch let error as World.BuildError {
             printError("\(error)")
             throw ExitCode(2)
@@ -56,6 +56,47 @@ struct Run: ParsableCommand {
         print(String(format: "wall time %.2f s (simulation %.2f s), %.2f M events/s", wall, simulated,
                      Double(outcome.eventsProcessed) / max(simulated, 1e-9) / 1e6))
         print("wrote \(outputPath)")
+    }
+}
+
+/// Progress of one run on standard error, at most every `interval` seconds of wall time: FL
+/// round r of R with the last accuracy, blocks b of B, simulated time, events, ETA. On a
+/// terminal one line rewritten in place; otherwise plain lines.
+final class RunProgressPrinter {
+    private let start: Date
+    private let interval: Double
+    private let terminal = isatty(STDERR_FILENO) == 1
+    private var last: Date
+    private var printed = false
+
+    init(start: Date, interval: Double) {
+        self.start = start
+        self.interval = interval
+        self.last = start
+    }
+
+    func handle(_ progress: RunProgress) {
+        let now = Date()
+        guard now.timeIntervalSince(last) >= interval else { return }
+        last = now
+        var parts: [String] = []
+        if progress.flRoundsTarget > 0 {
+            let accuracy = progress.lastAccuracy.map { String(format: " (test accuracy %.3f)", $0) } ?? ""
+            parts.append("FL round \(progress.flRounds) of \(progress.flRoundsTarget)\(accuracy)")
+        }
+        parts.append(progress.blocksTarget > 0 ? "\(progress.blocks) of \(progress.blocksTarget) blocks" : "\(progress.blocks) blocks")
+        parts.append(String(format: "%.0f s simulated", progress.simTime.seconds) + (progress.timeTargetS > 0 ? String(format: " of %.0f", progress.timeTargetS) : ""))
+        parts.append(progress.events >= 1_000_000 ? String(format: "%.2f M events", Double(progress.events) / 1e6) : "\(progress.events) events")
+        let elapsed = now.timeIntervalSince(start), done = progress.fractionDone
+        let eta = done > 0 ? SweepProgress.duration(elapsed * (1 - done) / done) : "?"
+        let line = String(format: "  [%3.0f%%] ", done * 100) + parts.joined(separator: ", ") + ", \(SweepProgress.duration(elapsed)) wall, ETA \(eta)"
+        printStatus(terminal ? "\r\u{1B}[K" + line : line, newline: !terminal)
+        printed = true
+    }
+
+    /// Ends an in-place line.
+    func finish() {
+        if terminal && printed { printStatus("", newline: true) }
     }
 }
 

@@ -89,4 +89,20 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(missing.stderr.contains("NSCocoaErrorDomain"), missing.stderr)
         XCTAssertTrue(missing.stderr.hasPrefix("fedchain: error: /nonexistent-fedchain-dir"), missing.stderr)
     }
+
+    /// A federated run reports progress (plain lines when stderr is not a terminal): rounds of
+    /// the total with the last accuracy, blocks, simulated time and an ETA. The interval is
+    /// 2 s of wall time by default; 0 here reports every slice.
+    func testFederatedRunPrintsProgress() throws {
+        let result = try Harness.run(try Harness.fedchain, [
+            "run", "-o", "/tmp/fedchain-progress-\(UUID().uuidString).h5", "--progress-interval", "0", "--set", "network.nodes=40",
+            "--set", "federation.rounds=4", "--set", "federation.clients=12", "--set", "federation.clients_per_round=4",
+            "--set", "stop={time_s: 100000}"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stderr.split(separator: "\n").filter { $0.contains("FL round") }
+        XCTAssertGreaterThanOrEqual(lines.count, 2, result.stderr)
+        XCTAssertFalse(result.stderr.contains("\u{1B}[K"), "no terminal control codes in a pipe")
+        XCTAssertTrue(lines.contains { $0.contains("FL round 4 of 4 (test accuracy ") }, result.stderr)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("s simulated of 100000") && $0.contains("ETA") }, result.stderr)
+    }
 }
