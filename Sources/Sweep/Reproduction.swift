@@ -20,6 +20,22 @@ public struct Reproduction {
         public var tolerance: Double
         /// Paper, table or equation.
         public var source: String
+        /// What kind of figure `published` is.
+        public var reference: ReferenceKind
+    }
+
+    /// What a check compares against: how much a pass says about the simulator.
+    public enum ReferenceKind: String, CaseIterable, Sendable {
+        /// A figure measured on a real system.
+        case publishedMeasurement = "published measurement"
+        /// Another simulator's output (its model, not the world).
+        case publishedSimulation = "published simulation"
+        /// A formula derived from the model's assumptions.
+        case closedForm = "closed form"
+        /// What the protocol promises by construction (exactness, safety).
+        case protocolGuarantee = "protocol guarantee"
+        /// The simulator's own formula applied to the same inputs: checks the arithmetic only.
+        case identity
     }
 
     /// One line of the comparison.
@@ -55,6 +71,19 @@ public struct Reproduction {
         }
         title = try string(top["title"], "title")
         let defaultSource = (try? string(top["source"], "source")) ?? ""
+        func referenceKind(_ node: Node?, _ key: String, fallback: ReferenceKind?) throws -> ReferenceKind {
+            guard let node else {
+                guard let fallback else {
+                    throw reader.error(root, key, "expected a reference kind (\(ReferenceKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return fallback
+            }
+            guard let kind = ReferenceKind(rawValue: try string(node, key)) else {
+                throw reader.error(node, key, "expected one of \(ReferenceKind.allCases.map(\.rawValue).joined(separator: ", ")), found '\(node.string ?? "")'")
+            }
+            return kind
+        }
+        let defaultReference = try top["reference"].map { try referenceKind($0, "reference", fallback: nil) }
         sweepPath = URL(fileURLWithPath: directory).appendingPathComponent(try string(top["sweep"], "sweep")).path
         guard case .sequence(let list)? = top["quantities"], !list.isEmpty else {
             throw reader.error(top["quantities"] ?? root, "quantities", "expected a non-empty list of {name, metric, where, published, tolerance}")
@@ -71,7 +100,8 @@ public struct Reproduction {
             return Quantity(name: try string(q["name"], "quantities.\(index).name"), metric: try string(q["metric"], "quantities.\(index).metric"),
                             match: match, baseline: baseline, published: try reader.number(q["published"] ?? item, "quantities.\(index).published"),
                             tolerance: try reader.number(q["tolerance"] ?? item, "quantities.\(index).tolerance"),
-                            source: (try? string(q["source"], "")) ?? defaultSource)
+                            source: (try? string(q["source"], "")) ?? defaultSource,
+                            reference: try referenceKind(q["reference"], "quantities.\(index).reference", fallback: defaultReference))
         }
         if case .mapping(let quick)? = top["quick"] {
             if case .sequence(let sets)? = quick["set"] { quickOverrides = sets.compactMap(\.string) } else { quickOverrides = [] }
@@ -115,11 +145,12 @@ public struct Reproduction {
     public static func table(_ comparisons: [Comparison]) -> String {
         var sources: [String] = []
         for c in comparisons where !sources.contains(c.quantity.source) { sources.append(c.quantity.source) }
-        var lines = ["| quantity | published | simulated | difference | tolerance | within | runs | source |", "|---|---|---|---|---|---|---|---|"]
+        var lines = ["| quantity | reference | published | simulated | difference | tolerance | within | runs | source |",
+                     "|---|---|---|---|---|---|---|---|---|"]
         for c in comparisons {
             let note = (sources.firstIndex(of: c.quantity.source) ?? 0) + 1
-            lines.append(String(format: "| %@ | %.4g | %.4g | %+.4g | %.3g | %@ | %d | [%d] |", c.quantity.name, c.quantity.published, c.simulated,
-                                c.difference, c.tolerance, c.within ? "yes" : "NO", c.runs, note))
+            lines.append(String(format: "| %@ | %@ | %.4g | %.4g | %+.4g | %.3g | %@ | %d | [%d] |", c.quantity.name, c.quantity.reference.rawValue,
+                                c.quantity.published, c.simulated, c.difference, c.tolerance, c.within ? "yes" : "NO", c.runs, note))
         }
         lines.append("")
         for (i, source) in sources.enumerated() { lines.append("[\(i + 1)] \(source)") }

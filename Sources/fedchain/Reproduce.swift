@@ -11,7 +11,7 @@ struct Reproduce: ParsableCommand {
     @Argument(help: "Experiment name (a folder of experiments/ with an expected.yaml).")
     var name: String?
 
-    @Flag(help: "List the experiments: name, title, runs (full and --quick).")
+    @Flag(help: "List the experiments: name, reference kinds, runs (full and --quick), title.")
     var list = false
 
     @Option(name: [.short, .long], help: "Runs at a time.")
@@ -76,17 +76,20 @@ struct Reproduce: ParsableCommand {
     }
 
     private func printList() throws {
-        var rows: [[String]] = [["name", "title", "runs", "quick runs"]]
+        var rows: [[String]] = [["name", "reference", "runs", "quick runs", "title"]]
         for name in available {
             do {
                 let reproduction = try Reproduction(directory: "\(experiments)/\(name)")
                 let spec = try SweepSpec.load(path: reproduction.sweepPath)
-                rows.append([name, reproduction.title, "\(spec.runCount())", "\(spec.runCount(replicates: reproduction.quickReplicates))"])
+                var kinds: [String] = []
+                for kind in reproduction.quantities.map(\.reference.rawValue) where !kinds.contains(kind) { kinds.append(kind) }
+                rows.append([name, kinds.joined(separator: ", "), "\(spec.runCount())", "\(spec.runCount(replicates: reproduction.quickReplicates))",
+                             reproduction.title])
             } catch let error as ConfigError {
-                rows.append([name, "(unreadable: \(error))", "", ""])
+                rows.append([name, "", "", "", "(unreadable: \(error))"])
             }
         }
-        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
             let line = zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
             print(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))

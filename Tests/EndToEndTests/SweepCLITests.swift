@@ -59,6 +59,10 @@ final class SweepCLITests: XCTestCase {
         let result = try Harness.run(try Harness.fedchain, ["reproduce", "selfish-mining", "--quick", "--jobs", "2", "--output-dir", dir.path])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         XCTAssertTrue(result.stdout.contains("21 of 21 within tolerance"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("(quick: reduced size, every tolerance x3; a quick pass is a smoke test, not the reproduction)"),
+                      result.stdout)
+        XCTAssertTrue(result.stdout.contains("| quantity | reference | published |"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("| closed form |"), result.stdout)
     }
 
     /// Text axes of a merged sweep reach plot.py as `str`, so a comparison with "pos" holds and

@@ -243,4 +243,28 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(report.ran, 2, "the edited file's runs are new, not skipped")
         XCTAssertEqual(report.skipped, 0)
     }
+
+    /// Every shipped experiment names the kind of each reference figure; a missing or unknown
+    /// kind is an error at its place.
+    func testExpectedFilesLabelTheirReferenceKind() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let experiments = root.appendingPathComponent("experiments")
+        let names = try FileManager.default.contentsOfDirectory(atPath: experiments.path)
+            .filter { FileManager.default.fileExists(atPath: experiments.appendingPathComponent("\($0)/expected.yaml").path) }
+        XCTAssertGreaterThanOrEqual(names.count, 8)
+        var kinds = Set<String>()
+        for name in names {
+            let reproduction = try Reproduction(directory: experiments.appendingPathComponent(name).path)
+            kinds.formUnion(reproduction.quantities.map(\.reference.rawValue))
+        }
+        XCTAssertTrue(kinds.isSuperset(of: ["closed form", "published simulation", "protocol guarantee", "identity"]), "\(kinds)")
+
+        let base = "title: t\nsweep: s.yaml\nquantities:\n  - {name: q, metric: m, published: 1, tolerance: 0}\n"
+        for (text, message) in [(base, "expected a reference kind"), ("reference: guess\n" + base, "expected one of published measurement")] {
+            let folder = dir.appendingPathComponent("exp-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try text.write(to: folder.appendingPathComponent("expected.yaml"), atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Reproduction(directory: folder.path)) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
+        }
+    }
 }
