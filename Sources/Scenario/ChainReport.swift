@@ -52,14 +52,16 @@ struct ChainReport<Model: ConsensusProtocol> {
             Column("on_main_chain", .uint8(onMain.map { $0 ? 1 : 0 })),
             Column("difficulty_th", .double(tree.difficulty)),
         ]))
-        let seconds: ([SimDuration?]) -> ColumnData = { .double($0.map { $0?.seconds ?? .nan }) }
+        // Genesis is left out: every node holds it from the start, so it has no propagation.
+        let seconds: ([SimDuration?]) -> ColumnData = { .double($0.dropFirst().map { $0?.seconds ?? .nan }) }
         record.setTable("/chain/propagation", Table([
-            Column("block", .int64(ids)),
+            Column("block", .int64(Array(ids.dropFirst()))),
             Column("t50_s", seconds(reach.reach50)),
             Column("t90_s", seconds(reach.reach90)),
             Column("t100_s", seconds(reach.reach100)),
-            Column("nodes_reached", .int64((0..<tree.count).map { Int64(reach.holderCount($0)) })),
-        ], attributes: [("note", .string("seconds from block creation until 50/90/100 % of nodes hold it; NaN: never reached"))]))
+            Column("nodes_reached", .int64((1..<max(tree.count, 1)).map { Int64(reach.holderCount($0)) })),
+        ], attributes: [("note", .string("one row per block, genesis excluded; seconds from block creation until 50/90/100 % "
+                                         + "of nodes hold it; NaN: never reached"))]))
 
         let network = chain.network
         var mined = [Int64](repeating: 0, count: network.nodeCount)

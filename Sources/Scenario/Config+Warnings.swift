@@ -8,7 +8,20 @@ extension FedChainConfig {
     public func warnings() -> [String] {
         var warnings: [String] = []
         if let warning = secureAggregationAbortWarning() { warnings.append(warning) }
+        if let warning = representativesWarning() { warnings.append(warning) }
         return warnings
+    }
+
+    /// Warns when clusters x representatives_per_cluster exceeds what the clusters hold: a
+    /// cluster elects at most its own members, so fewer representatives mine than asked.
+    func representativesWarning() -> String? {
+        let hierarchical = consensus.hierarchical
+        guard consensus.kind == .hierarchical, hierarchical.clusters >= 1 else { return nil }
+        let smallest = network.nodes / hierarchical.clusters
+        guard hierarchical.representativesPerCluster > smallest else { return nil }
+        return "consensus.hierarchical.representatives_per_cluster: \(hierarchical.representativesPerCluster) per cluster asked, but "
+            + "\(network.nodes) nodes in \(hierarchical.clusters) clusters leave some clusters only \(smallest) members; "
+            + "those elect every member, so fewer than \(hierarchical.clusters * hierarchical.representativesPerCluster) representatives mine"
     }
 
     /// Draws of who drops behind the SecAgg+ estimate (the complete graph's is exact).

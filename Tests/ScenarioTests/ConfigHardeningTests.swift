@@ -98,4 +98,16 @@ final class ConfigHardeningTests: XCTestCase {
             XCTAssertEqual(error(yaml)?.keyPath, key, yaml)
         }
     }
+
+    /// Asking for more representatives than the clusters hold is allowed but warned about: the
+    /// clusters elect every member and fewer representatives mine.
+    func testTooManyRepresentativesWarn() throws {
+        let crowded = try ConfigLoader.load(yaml: "network: {nodes: 20}\nconsensus: {kind: hierarchical, hierarchical: {clusters: 5, representatives_per_cluster: 6}}\n",
+                                            source: "t.yaml")
+        XCTAssertTrue(crowded.warnings().contains { $0.hasPrefix("consensus.hierarchical.representatives_per_cluster: 6 per cluster asked") },
+                      "\(crowded.warnings())")
+        let fine = try ConfigLoader.load(yaml: "network: {nodes: 20}\nconsensus: {kind: hierarchical, hierarchical: {clusters: 5, representatives_per_cluster: 4}}\n",
+                                         source: "t.yaml")
+        XCTAssertEqual(fine.warnings(), [])
+    }
 }
