@@ -3,14 +3,17 @@
 notebooks-data/digits.h5 as X (1797 x 64, float64, pixels scaled to [0, 1]) and y (int32),
 the layout `federation.dataset.kind: hdf5` reads.
 
-Usage: scripts/export_digits.py [OUTPUT.h5]      (needs scikit-learn and h5py: pip install scikit-learn h5py)
+Usage: scripts/export_digits.py [OUTPUT.h5]      (needs scikit-learn and h5py: scripts/setup --examples)
 """
 import os
 import sys
 
 import h5py
 import numpy as np
-from sklearn.datasets import load_digits
+try:
+    from sklearn.datasets import load_digits
+except ImportError:
+    sys.exit("export_digits.py needs scikit-learn: run scripts/setup --examples (or pip install scikit-learn)")
 
 output = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notebooks-data", "digits.h5")
 digits = load_digits()

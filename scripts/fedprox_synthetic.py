@@ -60,8 +60,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--fedchain", default=".build/release/fedchain")
-    parser.add_argument("--out", default=HERE)
+    # The committed results live in experiments/fedprox-synthetic; a plain run writes beside the
+    # other run outputs, so following the README never rewrites tracked files.
+    parser.add_argument("--out", default=os.path.join("notebooks-data", "fedprox-synthetic"),
+                        help="where results.csv, results.md, the figure and curves.h5 go (to refresh the committed copy: --out experiments/fedprox-synthetic)")
     args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
     curves = {}
     for dataset, data_overrides in DATASETS:
         for stragglers in STRAGGLERS:
