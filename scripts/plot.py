@@ -6,6 +6,8 @@
   scripts/plot.py revenue SWEEP -o FIG.png                     selfish-mining revenue vs share, per gamma, with Eyal-Sirer
   scripts/plot.py stale SWEEP -o FIG.png                       stale rate vs block interval, with Gervais et al. 2016
   scripts/plot.py energy SWEEP -o FIG.png                      energy per block by protocol (log scale)
+  scripts/plot.py double-spend SWEEP -o FIG.png                success against confirmations, with Rosenfeld 2014 and Nakamoto 2008
+  scripts/plot.py praos SWEEP -o FIG.png                       empty slots against f, with Praos' 1 - f
   scripts/plot.py sweep SWEEP --x KEY --y KEY [--by KEY] [--logx] [--logy] -o FIG.png   any summary key vs an axis
 
 SWEEP is a sweep's output directory (after `fedchain merge`) or its sweep.h5. Points with
@@ -23,10 +25,35 @@ GERVAIS_2016 = {1500: 0.0172, 600: 0.0151, 150: 0.0182, 60: 0.0215, 30: 0.0254, 
 
 
 def pyplot():
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        sys.exit("plot.py needs matplotlib: run scripts/setup --plots (or pip install matplotlib)")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
+
+
+UNITS = [("_s", "s"), ("_ns", "ns"), ("_j", "J"), ("_w", "W"), ("_bytes", "bytes"), ("_bps", "bit/s"), ("_th_s", "TH/s"),
+         ("_twh_per_year", "TWh/yr"), ("_rate", "share"), ("_share", "share"), ("_accuracy", "share")]
+
+
+def axis_label(key):
+    """A config or summary key as an axis label with its unit, from the key's suffix."""
+    name = key.split(".")[-1]
+    unit = next((u for suffix, u in sorted(UNITS, key=lambda p: -len(p[0])) if name.endswith(suffix)), None)
+    return f"{key} ({unit})" if unit else key
+
+
+def series_name(path):
+    """What tells a run file apart in a legend: its swept values, else its file name."""
+    with h5py.File(path) as f:
+        axes = decode_attr(f.attrs.get("sweep_axes", ""))
+    return axes.strip("{}") if axes else os.path.basename(path)
+
+
+def decode_attr(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def runs(path):
@@ -81,12 +108,63 @@ def finish(ax, xlabel, ylabel, legend=8, logx=False, logy=False):
 
 def propagation(args, plt):
     fig, ax = plt.subplots(figsize=(6, 4))
+    right = 0
     for path in args.inputs:
-        table = h5py.File(path)["metrics/receive_delay"][:]
+        with h5py.File(path) as f:
+            if "metrics/receive_delay" not in f:
+                print(f"plot.py: skipping {path}: not a run file (no /metrics/receive_delay)", file=sys.stderr)
+                continue
+            table = f["metrics/receive_delay"][:]
         counts = table["count"].astype(float)
+        if counts.sum() == 0:
+            continue
         cdf = np.cumsum(counts) / counts.sum()
-        ax.plot(table["upper_s"], cdf, label=os.path.basename(path))
-    finish(ax, "time from block creation until a node holds it, s", "share of (node, block) pairs", logx=True)
+        ax.plot(table["upper_s"], cdf, label=series_name(path))
+        right = max(right, table["upper_s"][np.nonzero(counts)[0][-1]])
+    if right == 0:
+        sys.exit("plot.py: none of the inputs is a run file with receive delays")
+    ax.set_xlim(right=right * 1.2)
+    finish(ax, "time from block creation until a node holds it (s)", "share of (node, block) pairs", logx=True)
+    return fig
+
+
+def rosenfeld(q, z):
+    """Rosenfeld 2014: the exact chance that an attacker with hash share q ever catches up from
+    z confirmations behind."""
+    from math import comb
+    p = 1 - q
+    return 1 - sum(comb(m + z - 1, m) * (p ** z * q ** m - q ** z * p ** m) for m in range(z))
+
+
+def nakamoto(q, z):
+    """Nakamoto 2008, section 11: the same chance with the attacker's progress as Poisson."""
+    from math import exp, factorial
+    p = 1 - q
+    lam = z * q / p
+    return 1 - sum(lam ** k * exp(-lam) / factorial(k) * (1 - (q / p) ** (z - k)) for k in range(z + 1))
+
+
+def praos(args, plt):
+    table = runs(args.inputs[0])
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    draw(ax, grouped(table, "consensus.pos.active_slot_coefficient", "empty_slot_rate", "consensus.pos.stake"), "simulated, stake ")
+    f = np.linspace(0.01, 1, 100)
+    ax.plot(f, 1 - f, "k--", linewidth=1, label="Praos: 1 - f, any stake distribution")
+    finish(ax, "active slot coefficient f", "empty slot rate (share of slots)", legend=7)
+    return fig
+
+
+def double_spend(args, plt):
+    table = runs(args.inputs[0])
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for share, (xs, mean, low, high) in grouped(table, "adversary.confirmations", "double_spend_success_rate", "adversary.share").items():
+        q = float(share)
+        line, = ax.plot(xs, mean, "o", label=f"simulated, q = {q:g}")
+        ax.fill_between(xs, low, high, color=line.get_color(), alpha=0.2)
+        zs = np.arange(1, max(xs) + 1)
+        ax.plot(zs, [rosenfeld(q, int(z)) for z in zs], "-", color=line.get_color(), linewidth=1, label=f"Rosenfeld 2014 (exact), q = {q:g}")
+        ax.plot(zs, [nakamoto(q, int(z)) for z in zs], ":", color=line.get_color(), linewidth=1, label=f"Nakamoto 2008, q = {q:g}")
+    finish(ax, "confirmations z (blocks)", "double-spend success rate", legend=7, logy=True)
     return fig
 
 
@@ -94,10 +172,10 @@ def fl(args, plt):
     fig, (loss, accuracy) = plt.subplots(1, 2, figsize=(10, 4))
     for path in args.inputs:
         rounds = h5py.File(path)["fl/rounds"][:]
-        loss.plot(rounds["round"], rounds["train_loss"], label=os.path.basename(path))
-        accuracy.plot(rounds["round"], rounds["test_accuracy"], label=os.path.basename(path))
+        loss.plot(rounds["round"], rounds["train_loss"], label=series_name(path))
+        accuracy.plot(rounds["round"], rounds["test_accuracy"], label=series_name(path))
     finish(loss, "round", "training loss")
-    finish(accuracy, "round", "test accuracy")
+    finish(accuracy, "round", "test accuracy (share)")
     return fig
 
 
@@ -147,13 +225,13 @@ def sweep(args, plt):
     table = runs(args.inputs[0])
     fig, ax = plt.subplots(figsize=(6, 4.5))
     draw(ax, grouped(table, args.x, args.y, args.by), f"{args.by} = " if args.by else args.y)
-    finish(ax, args.x, args.y, logx=args.logx, logy=args.logy)
+    finish(ax, axis_label(args.x), axis_label(args.y), logx=args.logx, logy=args.logy)
     return fig
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["propagation", "fl", "revenue", "stale", "energy", "sweep"])
+    parser.add_argument("kind", choices=["propagation", "fl", "revenue", "stale", "energy", "double-spend", "praos", "sweep"])
     parser.add_argument("inputs", nargs="+")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--x")
@@ -166,11 +244,11 @@ def main():
     if args.kind == "sweep" and not (args.x and args.y):
         parser.error("sweep needs --x and --y")
     plt = pyplot()
-    fig = globals()[args.kind](args, plt)
+    fig = globals()[args.kind.replace("-", "_")](args, plt)
     if args.title:
         fig.suptitle(args.title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(args.output, dpi=80)
+    fig.savefig(args.output, dpi=150)
     print(f"wrote {args.output}")
 
 
