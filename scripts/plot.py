@@ -207,16 +207,19 @@ def energy(args, plt):
     labels, values = [], []
     for i in range(len(table["run_id"])):
         kind = table["consensus.kind"][i]
-        clusters = str(table["consensus.hierarchical.clusters"][i]) if "consensus.hierarchical.clusters" in table else ""
+        clusters = table["consensus.hierarchical.clusters"][i] if "consensus.hierarchical.clusters" in table else ""
+        clusters = f"{float(clusters):g}" if str(clusters) not in ("", "nan") else ""
         label = f"{kind}, {clusters} clusters" if kind == "hierarchical" and clusters else kind
         if "energy.efficiency_j_per_th" in table and str(table["energy.efficiency_j_per_th"][i]) not in ("", "nan"):
             continue   # the CBECI check is not part of the comparison
         labels.append(label)
         values.append(table["energy_per_block_j"][i])
+    order = np.argsort(values)[::-1]   # most energy first
+    labels, values = [labels[i] for i in order], [values[i] for i in order]
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.bar(labels, values)
     ax.set_yscale("log")
-    ax.set_ylabel("energy per main-chain block, J")
+    ax.set_ylabel("energy per main-chain block (J)")
     ax.tick_params(axis="x", labelsize=8, rotation=20)
     return fig
 
