@@ -62,8 +62,8 @@ extension FederatedChain {
                 let client = plan.training[participants[j]]
                 let node = parameters.clientNodes[client]
                 let arrival = send(load.downBytes, from: server, to: node, at: time)
-                let drawsDropout = stage == .maskedInputCollection && parameters.dropout > 0
-                if isOffline(client, at: arrival) || (drawsDropout && dropoutStream.uniform() < parameters.dropout) {
+                let drops = stage == .maskedInputCollection && dropsAtUpload[participants[j]]
+                if isOffline(client, at: arrival) || drops {
                     dropping.insert(j)
                     continue
                 }

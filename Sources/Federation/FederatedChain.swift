@@ -165,6 +165,10 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     /// Secure aggregation: training clients still training, who finished, and the result.
     var stillTraining = 0
     var trained: [Bool] = []
+    /// Whether each training client of the plan drops at its upload, drawn from `fl.dropout` in
+    /// plan order when the round starts: the same clients drop with and without secure
+    /// aggregation, so same-seed runs compare like with like.
+    var dropsAtUpload: [Bool] = []
     var secureAggregate: [Double]?
     let secureSeedStream: RandomStream
     let roundingStream: RandomStream
@@ -282,6 +286,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         delivered = [Bool](repeating: false, count: plan.training.count)
         stillTraining = plan.training.count
         trained = [Bool](repeating: false, count: plan.training.count)
+        dropsAtUpload = plan.training.map { _ in parameters.dropout > 0 && dropoutStream.uniform() < parameters.dropout }
         memberOutstanding = [Int](repeating: 0, count: committee.count)
         for i in plan.training.indices { memberOutstanding[i % committee.count] += 1 }
         partialsOutstanding = memberOutstanding.filter { $0 > 0 }.count
@@ -346,7 +351,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             return trainingFinished(i, &scheduler)
         }
         let client = plan.training[i]
-        if isOffline(client, at: scheduler.now) || (parameters.dropout > 0 && dropoutStream.uniform() < parameters.dropout) {
+        if isOffline(client, at: scheduler.now) || dropsAtUpload[i] {
             return clientFinished(i, &scheduler)
         }
         let arrival = upload(modelBytes, from: parameters.clientNodes[client], to: committee[i % committee.count], at: scheduler.now)

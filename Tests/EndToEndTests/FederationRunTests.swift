@@ -128,4 +128,21 @@ final class FederationRunTests: XCTestCase {
         let wider = base + ["federation.dropout=0.3", "federation.secure_aggregation.neighbours=20", "federation.secure_aggregation.threshold=8"]
         XCTAssertEqual(try RunSetup.quickstart(overrides: wider).config.warnings(), [])
     }
+
+    /// With the same seed, a run with secure aggregation drops the same clients as the run
+    /// without it: drops are drawn in plan order when a round starts, not in upload order.
+    func testSameSeedDropsTheSameClientsWithAndWithoutSecureAggregation() throws {
+        let base = Self.overrides + ["federation.dropout=0.3", "federation.clients_per_round=8", "federation.secure_aggregation.threshold=2"]
+        func participants(_ extra: [String]) throws -> [[Int64]] {
+            let record = try Runner.run(RunSetup.quickstart(overrides: base + extra)).record
+            guard case .int64(let rounds)? = record.table("/fl/participants")?.columns.first(where: { $0.name == "round" })?.data,
+                  case .int64(let nodes)? = record.table("/fl/participants")?.columns.first(where: { $0.name == "node" })?.data else { return [] }
+            return (1...3).map { round in rounds.indices.filter { rounds[$0] == round }.map { nodes[$0] } }
+        }
+        let plain = try participants([])
+        let secure = try participants(["federation.secure_aggregation.protocol=secagg"])
+        XCTAssertEqual(plain.count, 3)
+        XCTAssertEqual(plain[0], secure[0], "round 1: the same clients survive")
+        XCTAssertLessThan(plain[0].count, 8, "some client dropped, so the comparison means something")
+    }
 }
