@@ -5,7 +5,7 @@ Usage: scripts/check_h5.py [--coverage] FILE.h5 [FILE.h5 ...]
        scripts/check_h5.py --docs
 
 A file's kinds come from its stored config (PoW, PoS, Ethereum, hierarchical, adversary, double
-spend, federated, secure aggregation) and attributes (a sweep's run file, a merged sweep.h5).
+spend, federated, secure aggregation, sampled receive times) and attributes (a sweep's run file, a merged sweep.h5).
 Every item of its kinds must be there, and everything written must be in the schema: an
 undocumented dataset, column, summary key or root attribute is an error. Prints "ok" per file,
 or what is missing or undocumented, and exits 1 on any problem.
@@ -77,6 +77,8 @@ def kinds_of(f):
         kinds.append("fl")
         if nested_value(config, "federation", "secure_aggregation", "protocol") not in (None, "none"):
             kinds.append("secagg")
+    if int(config_value(config, "output", "receive_times_nodes") or 0) > 0:
+        kinds.append("receive_times")
     if "run_id" in f.attrs:
         kinds.append("sweep_run")
     return kinds

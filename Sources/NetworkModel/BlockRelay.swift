@@ -73,7 +73,7 @@ public struct BlockRelay {
         let use = streams.stream("net.compact.use")
         self.usesCompact = (0..<n).map { _ in use.uniform() < parameters.compact.share }
         self.churning = (0..<n).map { _ in use.uniform() < parameters.compact.churnShare }
-        self.reach = ReachTracker(nodeCount: n)
+        self.reach = ReachTracker(nodeCount: n, sampledNodes: parameters.receiveTimesNodes)
         self.traffic = TrafficCounters(nodeCount: n)
         self.received = BlockNodeBits(nodeCount: n)
         self.requested = BlockNodeBits(nodeCount: n)
@@ -161,7 +161,7 @@ public struct BlockRelay {
         while let item = work.popLast() {
             let node = Int(item.node)
             connected.insert(item.block, node)
-            reach.record(Int(item.block), at: scheduler.now)
+            reach.record(Int(item.block), node: node, at: scheduler.now)
             connectedNow.append((item.node, item.block, item.source))
             guard orphanCount > 0, var waiting = orphans[item.block] else { continue }
             let before = waiting.count

@@ -19,12 +19,21 @@ public struct ReachTracker: Sendable {
     /// Receive delays of every (node, block) pair, the producer's own zero delay excluded.
     public private(set) var delays = DelayHistogram()
     private let need50: Int32, need90: Int32
+    /// One flag per node when some nodes' receive times are kept (empty otherwise: no cost).
+    private var sampled: [Bool] = []
+    /// For the sampled nodes: when each received each item, in the order it happened.
+    public private(set) var receiveTimes: [(item: Int32, node: Int32, delay: SimDuration)] = []
 
-    /// Creates a tracker for `nodeCount` nodes and no items.
-    public init(nodeCount: Int) {
+    /// Creates a tracker for `nodeCount` nodes and no items; the receive time of every item at
+    /// each node of `sampledNodes` is kept in `receiveTimes`.
+    public init(nodeCount: Int, sampledNodes: [Int32] = []) {
         self.nodeCount = nodeCount
         self.need50 = Int32((Double(nodeCount) * 0.5).rounded(.up))
         self.need90 = Int32((Double(nodeCount) * 0.9).rounded(.up))
+        if !sampledNodes.isEmpty {
+            sampled = [Bool](repeating: false, count: nodeCount)
+            for node in sampledNodes { sampled[Int(node)] = true }
+        }
     }
 
     /// Number of items tracked.
@@ -42,8 +51,9 @@ public struct ReachTracker: Sendable {
         return created.count - 1
     }
 
-    /// Records that one more node holds `item` from `time` on (call once per node and item).
-    public mutating func record(_ item: Int, at time: SimTime) {
+    /// Records that `node` holds `item` from `time` on (call once per node and item).
+    public mutating func record(_ item: Int, node: Int, at time: SimTime) {
+        if !sampled.isEmpty && sampled[node] { receiveTimes.append((Int32(item), Int32(node), time - created[item])) }
         holders[item] += 1
         let count = holders[item]
         let elapsed = time - created[item]

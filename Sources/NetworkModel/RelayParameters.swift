@@ -55,6 +55,8 @@ public struct RelayParameters: Sendable, Equatable {
     public var getdataBytes: Int
     /// Compact blocks.
     public var compact: CompactBlockParameters
+    /// Nodes whose receive time of every block is kept (`ReachTracker.receiveTimes`).
+    public var receiveTimesNodes: [Int32] = []
 
     /// Creates relay parameters.
     public init(relayProtocol: RelayProtocol, invBytes: Int, getdataBytes: Int, compact: CompactBlockParameters) {

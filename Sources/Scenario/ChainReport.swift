@@ -64,6 +64,16 @@ struct ChainReport<Model: ConsensusProtocol> {
                                          + "of nodes hold it; NaN: never reached"))]))
 
         let network = chain.network
+        let samples = reach.receiveTimes
+        if !samples.isEmpty {
+            record.setTable("/chain/receive_times", Table([
+                Column("block", .int64(samples.map { Int64($0.item) })),
+                Column("node", .int64(samples.map { Int64($0.node) })),
+                Column("region", .string(samples.map { network.latency.table.regions[Int(network.regionOfNode[Int($0.node)])] })),
+                Column("delay_s", .double(samples.map(\.delay.seconds))),
+            ], attributes: [("note", .string("output.receive_times_nodes sampled nodes: when each received each block, seconds after its "
+                                             + "creation, in the order it happened"))]))
+        }
         var mined = [Int64](repeating: 0, count: network.nodeCount)
         var minedMain = [Int64](repeating: 0, count: network.nodeCount)
         for block in 1..<tree.count {

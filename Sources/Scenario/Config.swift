@@ -21,9 +21,18 @@ public struct FedChainConfig: Codable, Equatable, Sendable {
     public var federation = FederationConfig()
     /// How work turns into joules.
     public var energy = EnergyConfig()
+    /// Optional outputs.
+    public var output = OutputConfig()
 
     /// The built-in defaults.
     public init() {}
+}
+
+/// Optional, larger outputs.
+public struct OutputConfig: Codable, Equatable, Sendable {
+    /// Keep every block's receive time at this many nodes, drawn from stream `output.receive_times`
+    /// (`/chain/receive_times`); 0: none.
+    public var receiveTimesNodes: Int = 0
 }
 
 /// When a run ends; 0 means "no limit" for each key, and at least one must be set.

@@ -47,10 +47,25 @@ public enum World {
         return Network(regionOfNode: regions, topology: topology, latency: latency, links: links)
     }
 
-    /// The relay parameters of `config`.
-    public static func relay(_ config: RelayConfig) -> RelayParameters {
-        RelayParameters(relayProtocol: config.protocol, invBytes: config.invBytes, getdataBytes: config.getdataBytes,
-                        compact: config.compact)
+    /// The relay parameters of `config`, with the nodes whose receive times are kept
+    /// (`output.receive_times_nodes` of them, drawn from stream `output.receive_times`).
+    public static func relay(_ config: FedChainConfig, _ streams: RandomStreams) -> RelayParameters {
+        let relay = config.network.relay
+        var parameters = RelayParameters(relayProtocol: relay.protocol, invBytes: relay.invBytes, getdataBytes: relay.getdataBytes,
+                                         compact: relay.compact)
+        parameters.receiveTimesNodes = sample(config.output.receiveTimesNodes, of: config.network.nodes,
+                                              streams.stream("output.receive_times"))
+        return parameters
+    }
+
+    /// `count` distinct nodes of `n`, ascending (Floyd's algorithm: `count` draws, whatever n).
+    static func sample(_ count: Int, of n: Int, _ stream: RandomStream) -> [Int32] {
+        var chosen = Set<Int>()
+        for j in (n - count)..<n {
+            let t = stream.int(below: j + 1)
+            chosen.insert(chosen.contains(t) ? j : t)
+        }
+        return chosen.sorted().map(Int32.init)
     }
 
     /// The proof-of-work model of `setup`.
@@ -71,7 +86,7 @@ public enum World {
             hashRate[0] = attack.share / (1 - attack.share) * hashRate.dropFirst().reduce(0, +)
         }
         let pow = powParameters(config)
-        return NakamotoPoW(network: network, relay: relay(config.network.relay), hashRate: hashRate, pow: pow, energy: energy(config.energy),
+        return NakamotoPoW(network: network, relay: relay(config, streams), hashRate: hashRate, pow: pow, energy: energy(config.energy),
                            adversary: strategy, attacker: 0, streams: streams)
     }
 
@@ -87,7 +102,7 @@ public enum World {
         let parameters = HierarchicalParameters(clusters: h.clusters, representativesPerCluster: h.representativesPerCluster,
                                                 electionPeriodBlocks: h.electionPeriodBlocks,
                                                 rewardSplit: (h.rewardSplit.producer, h.rewardSplit.cluster, h.rewardSplit.foundation))
-        return HierarchicalConsensus(network: network, relay: relay(config.network.relay), hashRate: hashRate, stake: stake,
+        return HierarchicalConsensus(network: network, relay: relay(config, streams), hashRate: hashRate, stake: stake,
                                      pow: powParameters(config), hierarchical: parameters, energy: energy(config.energy), streams: streams)
     }
 
@@ -114,7 +129,7 @@ public enum World {
         let parameters = PoSParameters(mode: pos.mode, slot: SimDuration(seconds: pos.slotS), activeSlotCoefficient: pos.activeSlotCoefficient,
                                        slotsPerEpoch: pos.slotsPerEpoch, blockSizeBytes: config.consensus.blockSizeBytes,
                                        txSizeBytes: config.consensus.txSizeBytes, targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil)
-        return ProofOfStake(network: network, relay: relay(config.network.relay), stake: stake, pos: parameters, energy: energy(config.energy),
+        return ProofOfStake(network: network, relay: relay(config, streams), stake: stake, pos: parameters, energy: energy(config.energy),
                             streams: streams)
     }
 

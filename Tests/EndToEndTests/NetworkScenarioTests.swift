@@ -36,4 +36,28 @@ final class NetworkScenarioTests: XCTestCase {
         XCTAssertEqual(record.summaryValue("propagation_p50_s")!.number!, 0.860, accuracy: 0.25 * 0.860)
         XCTAssertEqual(record.summaryValue("propagation_p90_s")!.number!, 2.003, accuracy: 0.25 * 2.003)
     }
+
+    /// `output.receive_times_nodes` keeps the receive time of every block at the sampled nodes:
+    /// sampling every node, each block's last receive time is its `t100_s`; a sample of 7 gives
+    /// 7 distinct nodes, the same ones for the same seed.
+    func testSampledReceiveTimesAgreeWithPropagation() throws {
+        let all = try Runner.run(RunSetup.quickstart(overrides: ["network.nodes=60", "stop.blocks=8", "output.receive_times_nodes=60"])).record
+        let samples = all.table("/chain/receive_times")!, propagation = all.table("/chain/propagation")!
+        guard case .int64(let blocks) = samples.columns[0].data, case .double(let delays) = samples.columns[3].data,
+              case .int64(let ids) = propagation.columns[0].data, case .double(let t100) = propagation.columns[3].data else { return XCTFail() }
+        XCTAssertEqual(blocks.count, 8 * 60)
+        for (block, expected) in zip(ids, t100) {
+            let last = blocks.indices.filter { blocks[$0] == block }.map { delays[$0] }.max()
+            XCTAssertEqual(last, expected, "block \(block)")
+        }
+        func sampledNodes(_ seed: Int) throws -> Set<Int64> {
+            let record = try Runner.run(RunSetup.quickstart(overrides: ["network.nodes=60", "stop.blocks=3", "output.receive_times_nodes=7", "seed=\(seed)"])).record
+            guard case .int64(let nodes) = record.table("/chain/receive_times")!.columns[1].data else { return [] }
+            return Set(nodes)
+        }
+        XCTAssertEqual(try sampledNodes(1).count, 7)
+        XCTAssertEqual(try sampledNodes(1), try sampledNodes(1))
+        XCTAssertNil(try Runner.run(RunSetup.quickstart(overrides: ["network.nodes=60", "stop.blocks=3"])).record.table("/chain/receive_times"),
+                     "nothing by default")
+    }
 }

@@ -13,7 +13,7 @@ final class SchemaTests: XCTestCase {
         let federated = ["--set", "network.nodes=40", "--set", "federation.rounds=2", "--set", "federation.clients=12",
                          "--set", "federation.clients_per_round=4", "--set", "stop={time_s: 100000}"]
         let kinds: [(String, [String])] = [
-            ("pow", chain), ("praos", chain + ["--set", "consensus.kind=pos"]),
+            ("pow", chain + ["--set", "output.receive_times_nodes=5"]), ("praos", chain + ["--set", "consensus.kind=pos"]),
             ("ethereum", chain + ["--set", "consensus.kind=pos", "--set", "consensus.pos.mode=ethereum"]),
             ("hierarchical", chain + ["--set", "consensus.kind=hierarchical", "--set", "consensus.hierarchical.clusters=3"]),
             ("selfish", chain + ["--set", "adversary.kind=selfish", "--set", "adversary.share=0.3"]),

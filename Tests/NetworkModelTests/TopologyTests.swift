@@ -82,7 +82,7 @@ final class ReachTrackerTests: XCTestCase {
         XCTAssertEqual(reach.addItem(createdAt: .zero, heldByAll: true), 0)
         XCTAssertEqual(reach.holderCount(0), 10)
         let item = reach.addItem(createdAt: SimTime(nanoseconds: 100))
-        for node in 0..<10 { reach.record(item, at: SimTime(nanoseconds: 100 + UInt64(node) * 10_000_000)) }
+        for node in 0..<10 { reach.record(item, node: node, at: SimTime(nanoseconds: 100 + UInt64(node) * 10_000_000)) }
         XCTAssertEqual(reach.reach50[item], SimDuration(milliseconds: 40))   // 5th node
         XCTAssertEqual(reach.reach90[item], SimDuration(milliseconds: 80))   // 9th node
         XCTAssertEqual(reach.reach100[item], SimDuration(milliseconds: 90))
