@@ -156,7 +156,7 @@ extension FedChainConfig {
             issues.bounded(watts, "energy.baseline_w.\(role)", 0...1e9)
         }
         issues.bounded(energy.networkJPerByte, "energy.network_j_per_byte", 0...1e3)
-        issues.check((0...network.nodes).contains(output.receiveTimesNodes), "output.receive_times_nodes",
+        issues.check(output.receiveTimesNodes >= 0 && output.receiveTimesNodes <= network.nodes, "output.receive_times_nodes",
                      "expected an integer from 0 to network.nodes (\(network.nodes)), found \(output.receiveTimesNodes)")
         return issues.found
     }
