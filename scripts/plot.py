@@ -20,6 +20,10 @@ import sys
 import h5py
 import numpy as np
 
+# SimBlock (Aoki et al. 2019) on its default Bitcoin scenario: median over 100 blocks of the time
+# until a block reaches 50 / 90 / 100 % of the nodes, ms, by node count (docs/network.md).
+SIMBLOCK_2019_MS = {600: (860, 2003, 3992), 1000: (866, 1895, 4054), 10000: (1148, 2232, 5783), 20000: (1157, 2197, 5977)}
+
 GERVAIS_2016 = {1500: 0.0172, 600: 0.0151, 150: 0.0182, 60: 0.0215, 30: 0.0254, 10: 0.0477, 5: 0.0864, 2: 0.1665, 1: 0.2674,
                 0.5: 0.3815}
 
@@ -108,7 +112,7 @@ def finish(ax, xlabel, ylabel, legend=8, logx=False, logy=False):
 
 def propagation(args, plt):
     fig, ax = plt.subplots(figsize=(6, 4))
-    right = 0
+    left, right = np.inf, 0
     for path in args.inputs:
         with h5py.File(path) as f:
             if "metrics/receive_delay" not in f:
@@ -119,12 +123,20 @@ def propagation(args, plt):
         if counts.sum() == 0:
             continue
         cdf = np.cumsum(counts) / counts.sum()
-        ax.plot(table["upper_s"], cdf, label=series_name(path))
+        line, = ax.plot(table["upper_s"], cdf, label=series_name(path))
         right = max(right, table["upper_s"][np.nonzero(counts)[0][-1]])
+        left = min(left, max(table["lower_s"][np.nonzero(counts)[0][0]], 1e-3))
+        with h5py.File(path) as f:
+            nodes = len(f["nodes"]) if "nodes" in f else 0
+        if nodes in SIMBLOCK_2019_MS:
+            # SimBlock's medians are per block (time to reach a share of nodes), not a CDF of
+            # pairs: markers to read the curve against, not a second curve.
+            ax.plot([ms / 1000 for ms in SIMBLOCK_2019_MS[nodes]], [0.5, 0.9, 1.0], "D", color=line.get_color(), markersize=6,
+                    markerfacecolor="none", label=f"SimBlock 2019, {nodes} nodes: median time to 50 / 90 / 100 %")
     if right == 0:
         sys.exit("plot.py: none of the inputs is a run file with receive delays")
-    ax.set_xlim(right=right * 1.2)
     finish(ax, "time from block creation until a node holds it (s)", "share of (node, block) pairs", logx=True)
+    ax.set_xlim(left, right * 1.5)   # after the log scale: from the first delay to the last
     return fig
 
 

@@ -96,6 +96,11 @@ final class FederationRunTests: XCTestCase {
         let record = outcome.record
         XCTAssertEqual(record.summaryValue("fl_rounds"), .double(3))
         XCTAssertEqual(record.summaryValue("secagg_exact"), .double(1))
+        // The config says 0 and 0 (automatic); the summary holds what the rounds used among 5
+        // clients: the smallest even k >= log2 5, and t = k/2 + 1.
+        XCTAssertTrue(ConfigLoader.yaml(try RunSetup.quickstart(overrides: overrides).config).contains("neighbours: 0"))
+        XCTAssertEqual(record.summaryValue("secagg_neighbours"), .double(4))
+        XCTAssertEqual(record.summaryValue("secagg_threshold"), .double(3))
         guard case .double(let bytes)? = record.summaryValue("secagg_bytes_per_client"), case .double(let error)? = record.summaryValue("secagg_max_abs_error")
         else { return XCTFail("missing secagg summary keys") }
         XCTAssertGreaterThan(bytes, 0)
