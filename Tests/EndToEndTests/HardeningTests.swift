@@ -4,6 +4,16 @@ import XCTest
 /// Hostile files, full disks and dead writers: every command ends with a message and an exit
 /// status from 1 to 127, never a signal, and never loses a file it had written before.
 final class HardeningTests: XCTestCase {
+    /// A process that holds an exclusive `flock` on `path` for 30 s (terminate it when done).
+    private func holdLock(on path: String) throws -> Process {
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [path, "sleep", "30"]
+        try holder.run()
+        Thread.sleep(forTimeInterval: 0.3)
+        return holder
+    }
+
     /// A small federated run, the source that the hostile-file generator mutates.
     private func federatedRun(in dir: URL) throws -> String {
         let path = dir.appendingPathComponent("fl.h5").path
@@ -105,12 +115,8 @@ final class HardeningTests: XCTestCase {
         }
         // Another process holds the live one's lock for the whole run (as a writer on another
         // machine of the cluster would).
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [live, "sleep", "30"]
-        try holder.run()
+        let holder = try holdLock(on: live)
         defer { holder.terminate() }
-        Thread.sleep(forTimeInterval: 0.3)
         let result = try Harness.run(fedchain, ["run", "--quiet", "--set", "network.nodes=20", "--set", "stop.blocks=2", "--output", output])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dead), "the dead temporary is removed")
@@ -211,12 +217,8 @@ final class HardeningTests: XCTestCase {
         let live = out.appendingPathComponent("0123456789abcdef.h5.tmp-424242-\(UUID().uuidString)").path
         XCTAssertTrue(FileManager.default.createFile(atPath: live, contents: Data("being written".utf8)))
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: live)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [live, "sleep", "30"]
-        try holder.run()
+        let holder = try holdLock(on: live)
         defer { holder.terminate() }
-        Thread.sleep(forTimeInterval: 0.3)
         let sweep = dir.appendingPathComponent("s.yaml")
         try "base: {stop: {blocks: 2}}\ngrid: {network.nodes: [20, 30]}\n".write(to: sweep, atomically: true, encoding: .utf8)
         let result = try Harness.run(fedchain, ["sweep", sweep.path, "-j", "2", "--output-dir", out.path])
