@@ -43,8 +43,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--fedchain", default=".build/release/fedchain")
-    parser.add_argument("--out", default=HERE)
+    # A plain run writes beside the other run outputs, so following the README never rewrites
+    # the committed copy (refresh it with --out experiments/energy-comparison).
+    parser.add_argument("--out", default=os.path.join("notebooks-data", "energy-comparison"))
     args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
     rows = []
     for nodes in args.nodes:
         for name, overrides in PROTOCOLS:
