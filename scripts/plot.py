@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Figures from FedChain runs and sweeps (h5py + matplotlib; `scripts/setup --plots` installs them).
+"""Figures from FedChain runs and sweeps (h5py + matplotlib, and the python/ package for decoding; `scripts/setup --plots` installs them).
 
   scripts/plot.py propagation RUN.h5 [RUN.h5 ...] -o FIG.png   CDF of block receive delays
   scripts/plot.py fl RUN.h5 [RUN.h5 ...] -o FIG.png            FL training loss and test accuracy per round
@@ -20,6 +20,10 @@ import sys
 import h5py
 import numpy as np
 
+# One rule for decoding text columns and for units, shared with the Python package.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from fedchain import _text as text, unit  # noqa: E402
+
 # SimBlock (Aoki et al. 2019) on its default Bitcoin scenario: median over 100 blocks of the time
 # until a block reaches 50 / 90 / 100 % of the nodes, ms, by node count (docs/network.md).
 SIMBLOCK_2019_MS = {600: (860, 2003, 3992), 1000: (866, 1895, 4054), 10000: (1148, 2232, 5783), 20000: (1157, 2197, 5977)}
@@ -38,15 +42,10 @@ def pyplot():
     return plt
 
 
-UNITS = [("_s", "s"), ("_ns", "ns"), ("_j", "J"), ("_w", "W"), ("_bytes", "bytes"), ("_bps", "bit/s"), ("_th_s", "TH/s"),
-         ("_twh_per_year", "TWh/yr"), ("_rate", "share"), ("_share", "share"), ("_accuracy", "share")]
-
-
 def axis_label(key):
-    """A config or summary key as an axis label with its unit, from the key's suffix."""
-    name = key.split(".")[-1]
-    unit = next((u for suffix, u in sorted(UNITS, key=lambda p: -len(p[0])) if name.endswith(suffix)), None)
-    return f"{key} ({unit})" if unit else key
+    """A config or summary key as an axis label with its unit (the package's suffix rule)."""
+    name_unit = unit(key.split(".")[-1])
+    return f"{key} ({name_unit})" if name_unit else key
 
 
 def series_name(path):
@@ -68,16 +67,6 @@ def runs(path):
         sys.exit(f"plot.py: {path} not found (run `fedchain merge DIR` first)")
     table = h5py.File(path)["runs"][:]
     return {name: text(table[name]) for name in table.dtype.names}
-
-
-def text(column):
-    """A column with its strings as str. h5py returns variable-length strings inside compound
-    rows as an object array of bytes, fixed-length ones as dtype S; numbers pass through."""
-    if column.dtype.kind == "S":
-        return np.char.decode(column)
-    if column.dtype.kind == "O":
-        return np.array([v.decode() if isinstance(v, bytes) else v for v in column], dtype=object)
-    return column
 
 
 def grouped(table, x, y, by=None):

@@ -27,23 +27,24 @@ public enum AtomicFile {
         guard fd >= 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
         SignalCleanup.register(temporary)
         defer { SignalCleanup.unregister() }
-        var closed = false
         do {
-            defer { if !closed { close(fd) } }
-            _ = flock(fd, LOCK_EX)
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
-                offset += written
+            do {
+                defer { close(fd) }
+                _ = flock(fd, LOCK_EX)
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 && errno == EINTR { continue }
+                    guard written > 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
+                    offset += written
+                }
+                guard fsync(fd) == 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
             }
-            guard fsync(fd) == 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
+            // Closed (and unlocked) before the rename: a cleaner also needs 10 s without change,
+            // and the file was written just now.
             guard rename(temporary, path) == 0 else {
                 throw HDF5Error("cannot move \(temporary) to \(path): \(String(cString: strerror(errno)))")
             }
-            closed = true
-            guard close(fd) == 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
         } catch {
             unlink(temporary)
             throw error
