@@ -82,8 +82,8 @@ extension FederatedChain {
                 case .maskedInputCollection:
                     try round.collectMaskedInputs(dropping: dropping) { j in
                         let i = participants[j]
-                        let weight = learning.clients[plan.training[i]].train.count
-                        let delta = zip(updates[i], global).map { $0 - $1 }
+                        let weight = updates[i].examples
+                        let delta = zip(updates[i].parameters, global).map { $0 - $1 }
                         let uniforms = (0..<m).map { _ in roundingStream.uniform() }
                         let (input, clipped) = secure.quantizer.quantize(delta, weight: weight, uniforms: uniforms)
                         for k in 0...m { plainSum[k] &+= input[k] }

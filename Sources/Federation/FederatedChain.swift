@@ -71,6 +71,10 @@ public struct FederationParameters: Sendable, Equatable {
     public var offline: [Int: [OfflineSpan]] = [:]
     /// Secure aggregation of the updates, or nil for plain uploads.
     public var secureAggregation: SecureAggregationSettings?
+    /// Each client's training examples per class, for the record (`/fl/clients`); may be empty.
+    public var clientLabelCounts: [[Int]] = []
+    /// Each client's test examples, for the record.
+    public var clientTestExamples: [Int] = []
 
     /// Creates federation parameters.
     public init(aggregator: Int, clientNodes: [Int], rounds: Int, confirmations: Int, dropout: Double, deviceFlopsPerSecond: [Double],
@@ -149,8 +153,11 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     /// Bytes each node sent for the federation (models, updates, secure aggregation).
     public internal(set) var bytesSent: [Int]
 
+    /// The first failure of local training or evaluation; the run stops there and writes nothing.
+    public private(set) var failure: TrainerError?
+
     var plan: RoundPlan?
-    var updates: [[Double]] = []
+    var updates: [FitOutcome] = []
     var delivered: [Bool] = []
     var committee: [Int] = []
     private var memberOutstanding: [Int] = []
@@ -179,17 +186,17 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
 
     /// Wraps `base`; `streams` supplies `fl.dropout` and `fl.latency`.
     public init(base: Base, learning: InMemoryFederation, parameters: FederationParameters, streams: RandomStreams) {
-        precondition(parameters.clientNodes.count == learning.clients.count, "one node per client")
+        precondition(parameters.clientNodes.count == learning.clientCount, "one node per client")
         self.base = base
         self.learning = learning
         self.parameters = parameters
         self.initialModelSHA256 = ModelRecord.hash(parameters: learning.parameters)
-        self.modelBytes = learning.model.parameterCount * 8
+        self.modelBytes = learning.parameters.count * learning.trainer.bytesPerParameter
         self.dropoutStream = streams.stream("fl.dropout")
         self.latencyStream = streams.stream("fl.latency")
         self.secureSeedStream = streams.stream("secagg.keys")
         self.roundingStream = streams.stream("secagg.rounding")
-        self.maxWeight = learning.clients.map(\.train.count).max() ?? 1
+        self.maxWeight = (0..<learning.clientCount).map(learning.trainer.trainingExamples).max() ?? 1
         self.bytesSent = [Int](repeating: 0, count: base.chain.network.nodeCount)
         precondition(parameters.rewardSplit == .samples || learning.measuresContributions,
                      "rewards by contribution need the learning loop to measure contributions")
@@ -282,7 +289,17 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         if retries == 0 { roundStart = scheduler.now }
         committee = electCommittee()
         let plan = learning.planRound()
-        updates = learning.train(plan)
+        do {
+            updates = try learning.train(plan)
+        } catch {
+            return fail(error, round: plan.round)
+        }
+        if parameters.secureAggregation != nil, let i = updates.indices.first(where: { updates[$0].examples > maxWeight }) {
+            // The quantizer's modulus is sized for the largest partition's weight.
+            return fail(TrainerError(client: plan.training[i], round: plan.round,
+                                     "fit reported \(updates[i].examples) examples, more than the largest partition (\(maxWeight) rows), which secure aggregation's modulus is sized for"),
+                        round: plan.round)
+        }
         delivered = [Bool](repeating: false, count: plan.training.count)
         stillTraining = plan.training.count
         trained = [Bool](repeating: false, count: plan.training.count)
@@ -340,8 +357,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         if isOffline(client, at: scheduler.now) {
             return parameters.secureAggregation == nil ? clientFinished(i, &scheduler) : trainingFinished(i, &scheduler)
         }
-        let flops = Double(plan.epochs[i]) * Double(learning.clients[client].train.count) * learning.model.flopsPerExample
-        scheduler.schedule(after: SimDuration(seconds: flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i), kind: Kind.trainingDone)
+        scheduler.schedule(after: SimDuration(seconds: updates[i].flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i),
+                           kind: Kind.trainingDone)
     }
 
     private mutating func upload(_ i: Int, _ scheduler: inout Scheduler) {
@@ -380,16 +397,30 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             return retryRound(&scheduler)   // too few updates
         }
         let parent = rounds.last?.record.modelSHA256 ?? initialModelSHA256
-        let result = learning.finishRound(plan, updates: updates, delivered: delivered, aggregate: secureAggregate)
+        let result: RoundResult
+        do {
+            result = try learning.finishRound(plan, updates: updates, delivered: delivered, aggregate: secureAggregate)
+        } catch {
+            return fail(error, round: plan.round)
+        }
         secureAggregate = nil
         let record = ModelRecord(round: plan.round, modelSHA256: ModelRecord.hash(parameters: learning.parameters), parentModelSHA256: parent,
                                  participants: result.aggregated.map { Int32(parameters.clientNodes[$0]) },
-                                 sampleCounts: result.aggregated.map { Int32(learning.clients[$0].train.count) },
+                                 sampleCounts: plan.training.indices.filter { delivered[$0] }.map { Int32(clamping: updates[$0].examples) },
                                  trainLoss: result.trainLoss, testAccuracy: result.testAccuracy,
                                  contributions: parameters.rewardSplit == .contribution ? result.contributions : [])
         let dropped = plan.training.indices.filter { !delivered[$0] }.map { plan.training[$0] }
         pending = (record, result, dropped, nil, 0)
         self.plan = nil
+    }
+
+    /// Training or evaluation failed: the run stops (no more rounds, no more blocks) and keeps
+    /// the error for the caller.
+    mutating func fail(_ error: any Error, round: Int) {
+        failure = error as? TrainerError ?? TrainerError(round: round, "\(error)")
+        plan = nil
+        pending = nil
+        base.stopProducing()
     }
 
     /// The round fails and starts again now, with a new selection.

@@ -36,13 +36,26 @@ public struct ClientData: Sendable, Equatable {
     public var train: LabelledData
     public var test: LabelledData
 
+    /// Creates a client's data.
+    public init(train: LabelledData, test: LabelledData) {
+        self.train = train
+        self.test = test
+    }
+
     /// Splits `data` after shuffling it with `random`: the first `trainFraction` (rounded down)
     /// trains, the rest tests (FedProx's 90/10 split).
     public init(splitting data: LabelledData, trainFraction: Double = 0.9, random: any RandomSource) {
-        var order = Array(0..<data.count)
+        let (train, test) = Self.splitOrder(data.count, trainFraction: trainFraction, random: random)
+        self.train = data.subset(train)
+        self.test = data.subset(test)
+    }
+
+    /// Positions 0..<count shuffled with `random` and cut after the first `trainFraction`
+    /// (rounded down): the training and the test positions.
+    public static func splitOrder(_ count: Int, trainFraction: Double, random: any RandomSource) -> (train: [Int], test: [Int]) {
+        var order = Array(0..<count)
         random.shuffle(&order)
-        let trainCount = Int(Double(data.count) * trainFraction)
-        train = data.subset(order[..<trainCount])
-        test = data.subset(order[trainCount...])
+        let trainCount = Int(Double(count) * trainFraction)
+        return (Array(order[..<trainCount]), Array(order[trainCount...]))
     }
 }

@@ -73,10 +73,11 @@ public struct RoundResult: Sendable, Equatable {
 /// Federated training as a plain loop in memory: select clients, train locally, aggregate. The
 /// simulator's federation (rounds as network and chain events) must give the same model.
 public struct InMemoryFederation {
-    public let model: DenseModel
-    public let clients: [ClientData]
+    /// Who trains: the Swift models or a researcher's own client code.
+    public let trainer: any Trainer
     public let strategy: FederatedStrategy
-    public let local: LocalTraining
+    /// Local epochs E (stragglers run fewer).
+    public let epochs: Int
     public let clientsPerRound: Int
     /// Share of selected clients that are stragglers (run a random number of epochs in [1, E]).
     public let stragglerShare: Double
@@ -90,41 +91,50 @@ public struct InMemoryFederation {
 
     private let selection: any RandomSource
     private let stragglerDraws: any RandomSource
-    private let batches: any RandomSource
-    private let workspace = Workspace()
-    private let allTrain: LabelledData
-    private let allTest: LabelledData
+    private let clientSeeds: (any RandomSource)?
 
-    /// Creates the loop; `selection`, `stragglers` and `batches` are three named streams.
-    public init(model: DenseModel, clients: [ClientData], strategy: FederatedStrategy, local: LocalTraining, clientsPerRound: Int,
-                stragglerShare: Double, initial: [Double], selection: any RandomSource, stragglers: any RandomSource,
-                batches: any RandomSource) {
-        precondition(clientsPerRound >= 1 && clientsPerRound <= clients.count, "1 ... clients per round")
-        self.model = model
-        self.clients = clients
+    /// Creates the loop around any trainer; `selection`, `stragglers` and `clientSeeds` are
+    /// named streams (`clientSeeds` gives each fit task its seed, in plan order; without it
+    /// every seed is 0, which the native trainer ignores).
+    public init(trainer: any Trainer, strategy: FederatedStrategy, epochs: Int, clientsPerRound: Int, stragglerShare: Double,
+                initial: [Double], selection: any RandomSource, stragglers: any RandomSource, clientSeeds: (any RandomSource)? = nil) {
+        precondition(clientsPerRound >= 1 && clientsPerRound <= trainer.clientCount, "1 ... clients per round")
+        precondition(epochs >= 1, "at least one local epoch")
+        self.trainer = trainer
         self.strategy = strategy
-        self.local = local
+        self.epochs = epochs
         self.clientsPerRound = clientsPerRound
         self.stragglerShare = stragglerShare
         self.parameters = initial
         self.selection = selection
         self.stragglerDraws = stragglers
-        self.batches = batches
-        allTrain = Self.concatenate(clients.map(\.train))
-        allTest = Self.concatenate(clients.map(\.test))
+        self.clientSeeds = clientSeeds
     }
 
+    /// Creates the loop with the Swift `model` on `clients`; `selection`, `stragglers` and
+    /// `batches` are three named streams.
+    public init(model: DenseModel, clients: [ClientData], strategy: FederatedStrategy, local: LocalTraining, clientsPerRound: Int,
+                stragglerShare: Double, initial: [Double], selection: any RandomSource, stragglers: any RandomSource,
+                batches: any RandomSource) {
+        self.init(trainer: NativeTrainer(model: model, clients: clients, local: local, batches: batches), strategy: strategy,
+                  epochs: local.epochs, clientsPerRound: clientsPerRound, stragglerShare: stragglerShare, initial: initial,
+                  selection: selection, stragglers: stragglers)
+    }
+
+    /// Number of clients.
+    public var clientCount: Int { trainer.clientCount }
+
     /// Runs one round and returns what happened: `planRound`, `train`, `finishRound`.
-    public mutating func runRound() -> RoundResult {
+    public mutating func runRound() throws -> RoundResult {
         let plan = planRound()
-        return finishRound(plan, updates: train(plan))
+        return try finishRound(plan, updates: train(plan))
     }
 
     /// Starts the next round: selects clients (uniformly, without replacement) and stragglers
     /// with their epochs.
     public mutating func planRound() -> RoundPlan {
         round += 1
-        var order = Array(clients.indices)
+        var order = Array(0..<trainer.clientCount)
         selection.shuffle(&order)
         let selected = Array(order.prefix(clientsPerRound)).sorted()
         let stragglerCount = Int((Double(selected.count) * stragglerShare).rounded())
@@ -135,7 +145,7 @@ public struct InMemoryFederation {
         var training: [Int] = []
         for client in selected {
             let straggles = stragglers.contains(client)
-            let e = straggles ? 1 + stragglerDraws.int(below: local.epochs) : local.epochs
+            let e = straggles ? 1 + stragglerDraws.int(below: self.epochs) : self.epochs
             if straggles && !strategy.keepsStragglers { continue }
             training.append(client)
             epochs.append(e)
@@ -147,39 +157,83 @@ public struct InMemoryFederation {
     /// `planRound` plans the same round number again, with fresh draws.
     public mutating func abandonRound() { round -= 1 }
 
-    /// Trains every client of `plan` from the current global model, in plan order.
-    public func train(_ plan: RoundPlan) -> [[Double]] {
-        zip(plan.training, plan.epochs).map { client, epochs in
-            LocalSGD.train(model, from: parameters, on: clients[client].train, epochs: epochs, batchSize: local.batchSize,
-                           learningRate: local.learningRate, mu: strategy.proximalMu, random: batches, workspace: workspace)
+    /// Trains every client of `plan` from the current global model; outcomes in plan order.
+    public func train(_ plan: RoundPlan) throws -> [FitOutcome] {
+        let tasks = zip(plan.training, plan.epochs).map { client, epochs in
+            FitTask(client: client, round: plan.round, epochs: epochs, seed: clientSeeds.map { UInt64($0.int(below: 1 << 31)) } ?? 0)
         }
+        return try trainer.fit(tasks, from: parameters, mu: strategy.proximalMu)
     }
 
     /// Aggregates the updates that arrived (`delivered[i]` says whether `plan.training[i]`'s
     /// did; all by default), moves the global model and evaluates it. `aggregate`, when given,
     /// is the new model as computed elsewhere (by secure aggregation) and replaces the strategy's.
-    public mutating func finishRound(_ plan: RoundPlan, updates: [[Double]], delivered: [Bool]? = nil, aggregate: [Double]? = nil) -> RoundResult {
+    public mutating func finishRound(_ plan: RoundPlan, updates: [FitOutcome], delivered: [Bool]? = nil,
+                                     aggregate: [Double]? = nil) throws -> RoundResult {
         var arrived: [(parameters: [Double], samples: Int)] = []
         var aggregated: [Int] = []
         for (i, client) in plan.training.enumerated() where delivered?[i] ?? true {
-            arrived.append((updates[i], clients[client].train.count))
+            arrived.append((updates[i].parameters, updates[i].examples))
             aggregated.append(client)
         }
         let previous = parameters
         parameters = aggregate ?? strategy.aggregate(arrived, current: parameters)
-        let train = model.evaluate(parameters, allTrain, workspace: workspace)
-        let test = model.evaluate(parameters, allTest, workspace: workspace)
+        let evaluation = try trainer.evaluate(parameters, round: plan.round)
         var result = RoundResult(round: plan.round, selected: plan.selected, stragglers: plan.stragglers, aggregated: aggregated,
-                                 trainLoss: train.loss, testAccuracy: test.accuracy)
+                                 trainLoss: evaluation.trainLoss, testAccuracy: evaluation.testAccuracy)
         if measuresContributions {
-            result.contributions = arrived.indices.map { left in
+            result.contributions = try arrived.indices.map { left in
                 var others = arrived
                 others.remove(at: left)
-                let without = model.evaluate(strategy.aggregate(others, current: previous), allTest, workspace: workspace)
-                return max(0, without.loss - test.loss)
+                let without = try trainer.evaluate(strategy.aggregate(others, current: previous), round: plan.round)
+                return max(0, without.testLoss - evaluation.testLoss)
             }
         }
         return result
+    }
+}
+
+/// The Swift models (`DenseModel`) trained by mini-batch SGD, in memory.
+public final class NativeTrainer: Trainer {
+    public let model: DenseModel
+    public let clients: [ClientData]
+    public let local: LocalTraining
+    private let batches: any RandomSource
+    private let workspace = Workspace()
+    private let allTrain: LabelledData
+    private let allTest: LabelledData
+
+    /// Creates the trainer; `batches` (a named stream) shuffles every client's rows, in task order.
+    public init(model: DenseModel, clients: [ClientData], local: LocalTraining, batches: any RandomSource) {
+        self.model = model
+        self.clients = clients
+        self.local = local
+        self.batches = batches
+        allTrain = Self.concatenate(clients.map(\.train))
+        allTest = Self.concatenate(clients.map(\.test))
+    }
+
+    public var clientCount: Int { clients.count }
+    public func trainingExamples(of client: Int) -> Int { clients[client].train.count }
+    public var bytesPerParameter: Int { MemoryLayout<Double>.stride }
+
+    /// Trains in task order from one shared batch stream, so equal plans give equal models.
+    public func fit(_ tasks: [FitTask], from global: [Double], mu: Double) -> [FitOutcome] {
+        tasks.map { task in
+            let data = clients[task.client].train
+            let parameters = LocalSGD.train(model, from: global, on: data, epochs: task.epochs, batchSize: local.batchSize,
+                                            learningRate: local.learningRate, mu: mu, random: batches, workspace: workspace)
+            return FitOutcome(parameters: parameters, examples: data.count,
+                              flops: Double(task.epochs) * Double(data.count) * model.flopsPerExample)
+        }
+    }
+
+    /// Training loss over every client's training rows; test loss and accuracy over every
+    /// client's test rows.
+    public func evaluate(_ parameters: [Double], round: Int) -> ModelEvaluation {
+        let train = model.evaluate(parameters, allTrain, workspace: workspace)
+        let test = model.evaluate(parameters, allTest, workspace: workspace)
+        return ModelEvaluation(trainLoss: train.loss, testLoss: test.loss, testAccuracy: test.accuracy)
     }
 
     private static func concatenate(_ parts: [LabelledData]) -> LabelledData {

@@ -113,6 +113,20 @@ extension FedChainConfig {
                      "expected a file path with dataset.kind hdf5, found nothing")
         issues.check(fl.dataset.shardsPerClient >= 1, "federation.dataset.shards_per_client",
                      "expected an integer >= 1, found \(fl.dataset.shardsPerClient)")
+        issues.check(fl.dataset.labelsPerClient >= 1, "federation.dataset.labels_per_client",
+                     "expected an integer >= 1, found \(fl.dataset.labelsPerClient)")
+        let trainer = fl.trainer
+        if trainer.kind == .python {
+            issues.check(!trainer.module.isEmpty, "federation.trainer.module", "expected the path of a Python module (.py) with trainer.kind python, found nothing")
+            issues.check(fl.dataset.kind == .hdf5 || fl.dataset.kind == .fashionMnist, "federation.dataset.kind",
+                         "expected hdf5 or fashion_mnist with trainer.kind python (the client reads the data itself; synthetic data exist only inside the simulator), found \(fl.dataset.kind.rawValue)")
+        }
+        issues.check((0...1024).contains(trainer.workers), "federation.trainer.workers", "expected an integer from 0 (one per core) to 1024, found \(trainer.workers)")
+        issues.check(!trainer.python.isEmpty, "federation.trainer.python", "expected an interpreter name or path, found nothing")
+        issues.bounded(trainer.flopsPerExample, "federation.trainer.flops_per_example", 0...Self.maxMagnitude)
+        issues.check(trainer.evalClients >= 0 && trainer.evalClients <= max(fl.clients, 1), "federation.trainer.eval_clients",
+                     "expected an integer from 0 (all) to federation.clients (\(fl.clients)), found \(trainer.evalClients)")
+        issues.seconds(trainer.timeoutS, "federation.trainer.timeout_s", allowZero: false)
         issues.bounded(fl.dataset.dirichletAlpha, "federation.dataset.dirichlet_alpha", 1e-6...1e6)
         issues.bounded(fl.dataset.alpha, "federation.dataset.alpha", 0...1e6)
         issues.bounded(fl.dataset.beta, "federation.dataset.beta", 0...1e6)

@@ -1,5 +1,6 @@
 import Consensus
 import Federation
+import TrainerBridge
 import Learning
 import NetworkModel
 
@@ -175,6 +176,8 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     public var rewardSplit: RewardSplit = .samples
     /// Secure aggregation of the updates (docs/secure-aggregation.md).
     public var secureAggregation = SecureAggregationConfig()
+    /// Who trains: the Swift models or the researcher's own Python client (docs/federation.md).
+    public var trainer = TrainerConfig()
 
     /// The defaults (off).
     public init() {}
@@ -188,11 +191,47 @@ public enum DatasetKind: String, ConfigChoice {
     case syntheticIid = "synthetic_iid"
     /// A labelled HDF5 file (`X`, `y`), spread over clients by `partition`.
     case hdf5
+    /// Fashion-MNIST's IDX files (Debian's `dataset-fashion-mnist`), its training set spread
+    /// over clients by `partition`, its test set dealt out evenly.
+    case fashionMnist = "fashion_mnist"
 }
 
-/// How an HDF5 data set is spread over clients.
+/// How a data set's rows are spread over clients (NIID-Bench's partitions, docs/federation.md).
 public enum PartitionKind: String, ConfigChoice {
     case iid, dirichlet, shards
+    case labelsPerClient = "labels_per_client"
+    case quantitySkew = "quantity_skew"
+}
+
+/// Who trains.
+public enum TrainerKind: String, ConfigChoice {
+    /// The Swift models (`federation.model`).
+    case native
+    /// A Python module following Flower's NumPyClient convention, in worker processes.
+    case python
+}
+
+/// `federation.trainer`.
+public struct TrainerConfig: Codable, Equatable, Sendable {
+    /// `native` or `python`.
+    public var kind: TrainerKind = .native
+    /// Python: the client module (relative to the config file).
+    public var module: String = ""
+    /// Python: worker processes; 0: one per core.
+    public var workers: Int = 0
+    /// Python: the interpreter (a name on PATH or a path).
+    public var python: String = "python3"
+    /// Python: FLOPs per example and epoch, for simulated compute time when `fit` reports no
+    /// `metrics["flops"]`.
+    public var flopsPerExample: Double = 0
+    /// Python: clients that evaluate each global model (a fixed sample drawn once); 0: all.
+    public var evalClients: Int = 0
+    /// Python: the longest wait for one call's reply, in seconds of wall time (a hung client
+    /// fails the run, naming itself).
+    public var timeoutS: Double = 600
+    /// Python: handed verbatim to `client_fn` in its config.
+    public var config: [String: JSONValue] = [:]
+    public init() {}
 }
 
 public struct DatasetConfig: Codable, Equatable, Sendable {
@@ -201,14 +240,17 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
     public var alpha: Double = 1
     /// Synthetic: heterogeneity of the clients' features (standard deviation).
     public var beta: Double = 1
-    /// HDF5: the file (relative to the config file).
+    /// HDF5: the file (relative to the config file); fashion_mnist: the directory of its IDX
+    /// files (empty: Debian's /usr/share/datasets/fashion-mnist).
     public var path: String = ""
     /// HDF5: how rows are spread over clients.
     public var partition: PartitionKind = .iid
-    /// HDF5, dirichlet: the concentration (small: strong label skew).
+    /// dirichlet and quantity_skew: the concentration (small: strong skew).
     public var dirichletAlpha: Double = 0.5
     /// HDF5, shards: shards per client.
     public var shardsPerClient: Int = 2
+    /// labels_per_client: the classes each client holds (NIID-Bench's #C=k).
+    public var labelsPerClient: Int = 2
     public init() {}
 }
 

@@ -101,16 +101,24 @@ enum KeyCase {
         return parts.dropFirst().reduce(String(first)) { $0 + $1.prefix(1).uppercased() + $1.dropFirst() }
     }
 
-    /// `node` with every mapping key renamed by `rename`, values untouched.
-    static func renameKeys(_ node: Node, _ rename: (String) -> String) -> Node {
+    /// Mappings whose keys are the user's own (passed on verbatim, e.g. to a Python client):
+    /// neither checked against the schema nor renamed. Their names are one word, the same in
+    /// both cases.
+    static let freeForm: Set<String> = ["federation.trainer.config"]
+
+    /// `node` with every mapping key renamed by `rename` (except inside `freeForm` mappings),
+    /// values untouched.
+    static func renameKeys(_ node: Node, _ rename: (String) -> String, path: String = "") -> Node {
+        guard !freeForm.contains(path) else { return node }
         switch node {
         case .mapping(let mapping):
             let pairs = mapping.map { key, value in
-                (key.string.map { Node(rename($0), key.tag, .plain) } ?? key, renameKeys(value, rename))
+                let child = key.string.map { path.isEmpty ? $0 : path + "." + $0 } ?? path
+                return (key.string.map { Node(rename($0), key.tag, .plain) } ?? key, renameKeys(value, rename, path: child))
             }
             return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style))
         case .sequence(let sequence):
-            return .sequence(Node.Sequence(sequence.map { renameKeys($0, rename) }, sequence.tag, sequence.style))
+            return .sequence(Node.Sequence(sequence.map { renameKeys($0, rename, path: path) }, sequence.tag, sequence.style))
         default:
             return node
         }

@@ -201,6 +201,10 @@ public enum ConfigLoader {
     /// its location) wherever given.
     private static func merge(_ user: Node, over defaults: Node, path: [String], locate: Locator) throws -> Node {
         let here = path.joined(separator: ".")
+        if KeyCase.freeForm.contains(here) {
+            guard case .mapping = user else { throw locate.error(at: here, "expected a mapping of your own keys, found \(describe(user))") }
+            return user
+        }
         switch defaults {
         case .mapping(let schema):
             guard case .mapping(let given) = user else {

@@ -4,7 +4,7 @@ import Ledger
 import Metrics
 import SecureAggregation
 
-/// `/fl/rounds`, `/fl/participants`, `/fl/committees` and the root attribute
+/// `/fl/rounds`, `/fl/participants`, `/fl/committees`, `/fl/clients` and the root attribute
 /// `fl_initial_model_sha256`.
 struct FederationReport<Base: ConsensusProtocol> {
     let model: FederatedChain<Base>
@@ -59,12 +59,32 @@ struct FederationReport<Base: ConsensusProtocol> {
         record.setTable("/fl/participants", Table(participantColumns, attributes: [
             ("note", .string("contribution: leave-one-out rise of the test loss (NaN unless reward_split is contribution)")),
         ]))
+        writeClients(into: &record)
         let members = rounds.flatMap { round in round.committee.enumerated().map { (round.record.round, $0.element, $0.offset == 0) } }
         if model.parameters.secureAggregation != nil { writeSecureRounds(into: &record) }
         record.setTable("/fl/committees", Table([
             Column("round", .int64(members.map { Int64($0.0) })),
             Column("node", .int64(members.map { Int64($0.1) })),
             Column("leader", .int64(members.map { $0.2 ? 1 : 0 })),
+        ]))
+    }
+
+    /// `/fl/clients`: one row per client, with its partition's sizes and per-class training
+    /// examples (`label_0`, `label_1`, ...).
+    private func writeClients(into record: inout RunRecord) {
+        let parameters = model.parameters
+        let clients = parameters.clientNodes.indices
+        let counts = parameters.clientLabelCounts
+        let classes = counts.first?.count ?? 0
+        var columns = [
+            Column("client", .int64(clients.map { Int64($0) })),
+            Column("node", .int64(parameters.clientNodes.map { Int64($0) })),
+            Column("train_examples", .int64(clients.map { Int64(model.learning.trainer.trainingExamples(of: $0)) })),
+            Column("test_examples", .int64(parameters.clientTestExamples.map { Int64($0) })),
+        ]
+        for label in 0..<classes { columns.append(Column("label_\(label)", .int64(counts.map { Int64($0[label]) }))) }
+        record.setTable("/fl/clients", Table(columns, attributes: [
+            ("note", .string("label_C: the client's training examples of class C")),
         ]))
     }
 

@@ -3,39 +3,108 @@ import Federation
 import Learning
 import SecureAggregation
 import SimKernel
+import TrainerBridge
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension World {
     /// Wraps `base` with the federated workload of `config` (streams `fl.data`, `fl.init`,
-    /// `fl.selection`, `fl.stragglers`, `fl.batches`, `fl.device`, `fl.dropout`, `fl.latency`), the
-    /// dropout trace and the reward split.
+    /// `fl.selection`, `fl.stragglers`, `fl.batches`, `fl.device`, `fl.dropout`, `fl.latency`,
+    /// and for the Python trainer `fl.client_seeds`, `fl.eval` and `fl.eval_seeds`), the dropout
+    /// trace and the reward split.
     static func federated<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup) throws -> FederatedChain<Base> {
         let config = setup.config
         let fl = config.federation
         let streams = RandomStreams(seed: config.seed)
-        let clients: [ClientData]
         let data = fl.dataset
-        switch data.kind {
-        case .synthetic, .syntheticIid:
-            let kind: SyntheticData.Kind = data.kind == .syntheticIid ? .iid : .heterogeneous(alpha: data.alpha, beta: data.beta)
-            clients = SyntheticData.generate(kind, clients: fl.clients, random: streams.stream("fl.data"))
-        case .hdf5:
-            let partition: Partition
-            switch data.partition {
-            case .iid: partition = .iid
-            case .dirichlet: partition = .dirichlet(alpha: data.dirichletAlpha)
-            case .shards: partition = .shards(perClient: data.shardsPerClient)
-            }
-            clients = partition.split(setup.federatedData!, clients: fl.clients, random: streams.stream("fl.data"))
+        let partition: Partition
+        switch data.partition {
+        case .iid: partition = .iid
+        case .dirichlet: partition = .dirichlet(alpha: data.dirichletAlpha)
+        case .shards: partition = .shards(perClient: data.shardsPerClient)
+        case .labelsPerClient: partition = .labelsPerClient(data.labelsPerClient)
+        case .quantitySkew: partition = .quantitySkew(alpha: data.dirichletAlpha)
         }
-        let inputs = clients[0].train.dimension, classes = clients[0].train.classes
-        let model = fl.model.kind == .mlp ? DenseModel.mlp(inputs: inputs, hidden: fl.model.hidden, classes: classes)
-                                          : DenseModel.logisticRegression(inputs: inputs, classes: classes)
-        var learning = InMemoryFederation(model: model, clients: clients, strategy: FederatedStrategy(kind: fl.strategy.kind, mu: fl.strategy.mu),
+        // Each client's rows of the training and test sets, and those sets' labels.
+        var rows: [ClientRows] = []
+        var trainLabels: [Int32] = [], classes = 0
+        do {
+            switch data.kind {
+            case .synthetic, .syntheticIid: break
+            case .hdf5:
+                let set = setup.federatedData!
+                rows = try partition.clientRows(of: set, clients: fl.clients, random: streams.stream("fl.data"))
+                (trainLabels, classes) = (set.labels, set.classes)
+            case .fashionMnist:
+                let set = setup.fashionMNIST!
+                rows = try partition.clientRows(trainLabels: set.trainLabels, testCount: set.testLabels.count, classes: FashionMNIST.classes,
+                                                clients: fl.clients, random: streams.stream("fl.data"))
+                (trainLabels, classes) = (set.trainLabels, FashionMNIST.classes)
+            }
+        } catch let error as PartitionError {
+            throw BuildError(description: "federation.dataset.partition: \(error.description)")
+        }
+        if let empty = rows.firstIndex(where: { $0.train.isEmpty || $0.test.isEmpty }) {
+            throw BuildError(description: "federation.dataset.partition: client \(empty) gets \(rows[empty].train.count) training and \(rows[empty].test.count) test rows; every client needs both (use fewer clients or another partition)")
+        }
+        let strategy = FederatedStrategy(kind: fl.strategy.kind, mu: fl.strategy.mu)
+        var learning: InMemoryFederation
+        var labelCounts: [[Int]], testCounts: [Int]
+        switch fl.trainer.kind {
+        case .native:
+            let clients: [ClientData]
+            switch data.kind {
+            case .synthetic, .syntheticIid:
+                let kind: SyntheticData.Kind = data.kind == .syntheticIid ? .iid : .heterogeneous(alpha: data.alpha, beta: data.beta)
+                clients = SyntheticData.generate(kind, clients: fl.clients, random: streams.stream("fl.data"))
+            case .hdf5:
+                let set = setup.federatedData!
+                clients = rows.map { ClientData(train: set.subset($0.train), test: set.subset($0.test)) }
+            case .fashionMnist:
+                let train = setup.fashionMNIST!.train!, test = setup.fashionMNIST!.test!
+                clients = rows.map { ClientData(train: train.subset($0.train), test: test.subset($0.test)) }
+            }
+            let inputs = clients[0].train.dimension
+            classes = clients[0].train.classes
+            labelCounts = clients.map { Self.counts($0.train.labels, classes: classes) }
+            testCounts = clients.map(\.test.count)
+            let model = fl.model.kind == .mlp ? DenseModel.mlp(inputs: inputs, hidden: fl.model.hidden, classes: classes)
+                                              : DenseModel.logisticRegression(inputs: inputs, classes: classes)
+            learning = InMemoryFederation(model: model, clients: clients, strategy: strategy,
                                           local: LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate),
                                           clientsPerRound: fl.clientsPerRound, stragglerShare: fl.stragglers,
                                           initial: model.initialParameters(random: streams.stream("fl.init")),
                                           selection: streams.stream("fl.selection"), stragglers: streams.stream("fl.stragglers"),
                                           batches: streams.stream("fl.batches"))
+        case .python:
+            labelCounts = rows.map { Self.counts($0.train.map { trainLabels[$0] }, classes: classes) }
+            testCounts = rows.map(\.test.count)
+            var evaluators = Array(0..<fl.clients)
+            if fl.trainer.evalClients > 0 {
+                streams.stream("fl.eval").shuffle(&evaluators)
+                evaluators = Array(evaluators.prefix(fl.trainer.evalClients)).sorted()
+            }
+            let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            let workers = min(fl.trainer.workers == 0 ? cores : fl.trainer.workers, max(fl.clientsPerRound, evaluators.count))
+            let settings = PythonTrainerSettings(python: fl.trainer.python, module: setup.trainerModule!, workers: workers, timeoutS: fl.trainer.timeoutS,
+                                                 flopsPerExample: fl.trainer.flopsPerExample, datasetKind: data.kind.rawValue,
+                                                 datasetPath: setup.datasetPath,
+                                                 local: LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate),
+                                                 config: fl.trainer.config)
+            let trainer = try PythonTrainer(settings: settings, partitions: rows.map { ($0.train, $0.test) }, evaluators: evaluators,
+                                            evaluationSeeds: streams.stream("fl.eval_seeds"))
+            do {
+                let initial = try trainer.initialParameters(seed: UInt64(streams.stream("fl.init").int(below: 1 << 31)))
+                learning = InMemoryFederation(trainer: trainer, strategy: strategy, epochs: fl.local.epochs, clientsPerRound: fl.clientsPerRound,
+                                              stragglerShare: fl.stragglers, initial: initial, selection: streams.stream("fl.selection"),
+                                              stragglers: streams.stream("fl.stragglers"), clientSeeds: streams.stream("fl.client_seeds"))
+            } catch {
+                trainer.close()
+                throw error
+            }
+        }
+        learning.measuresContributions = fl.rewardSplit == .contribution
         let speeds = fl.deviceGflops.drawPerNode(fl.clients, from: streams.stream("fl.device")).map { max($0, 1e-6) * 1e9 }
         var parameters = FederationParameters(aggregator: 0, clientNodes: Array(1...fl.clients), rounds: fl.rounds,
                                               confirmations: fl.confirmations, dropout: fl.dropout, deviceFlopsPerSecond: speeds,
@@ -44,15 +113,24 @@ extension World {
         parameters.minParticipants = fl.minParticipants
         parameters.committeeSize = fl.committeeSize
         parameters.rewardSplit = fl.rewardSplit
-        learning.measuresContributions = fl.rewardSplit == .contribution
+        parameters.clientLabelCounts = labelCounts
+        parameters.clientTestExamples = testCounts
         for (node, spans) in setup.offlineSpans { parameters.offline[node - 1] = spans }
         parameters.secureAggregation = fl.secureAggregation.settings
+        let maxWeight = (0..<learning.clientCount).map(learning.trainer.trainingExamples).max() ?? 1
         if let secure = parameters.secureAggregation,
-           let problem = Quantizer.problem(clip: secure.clip, bits: secure.bits, maxWeight: clients.map(\.train.count).max() ?? 1,
-                                           clients: fl.clientsPerRound) {
+           let problem = Quantizer.problem(clip: secure.clip, bits: secure.bits, maxWeight: maxWeight, clients: fl.clientsPerRound) {
+            learning.trainer.close()
             throw BuildError(description: "federation.secure_aggregation.bits: \(problem)")
         }
         return FederatedChain(base: base, learning: learning, parameters: parameters, streams: streams)
+    }
+
+    /// Examples per class.
+    private static func counts(_ labels: some Sequence<Int32>, classes: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classes)
+        for label in labels { counts[Int(label)] += 1 }
+        return counts
     }
 }
 

@@ -18,9 +18,13 @@ extension RunSetup {
         var parts: [(String, Double)] = [("network.nodes", nodes * Double(Self.bytesPerNode)
                                              + nodes * Double(min(network.outboundPeers, network.nodes)) * Double(Self.bytesPerLink))]
         if config.stop.blocks > 0 { parts.append(("stop.blocks", Double(config.stop.blocks) * nodes / 8)) }
-        if fl.rounds > 0 {
-            let inputs = federatedData?.dimension ?? SyntheticData.dimension
-            let classes = federatedData?.classes ?? SyntheticData.classes
+        if fl.rounds > 0 && fl.trainer.kind == .native {
+            let inputs = federatedData?.dimension ?? fashionMNIST?.train?.dimension ?? SyntheticData.dimension
+            let classes = federatedData?.classes ?? fashionMNIST?.train?.classes ?? SyntheticData.classes
+            if let train = fashionMNIST?.train, let test = fashionMNIST?.test {
+                // The images, and each client's copy of its rows.
+                parts.append(("federation.dataset.kind", Double(train.features.count + test.features.count) * 8 * 2))
+            }
             let hidden = Double(fl.model.hidden)
             let parameters = fl.model.kind == .mlp ? Double(inputs) * hidden + hidden + hidden * Double(classes) + Double(classes)
                                                    : Double(inputs * classes + classes)

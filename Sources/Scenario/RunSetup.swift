@@ -16,6 +16,12 @@ public struct RunSetup: Sendable {
     public let edges: [(Int32, Int32)]?
     /// The federated data set from `federation.dataset.path` (dataset kind hdf5), if any.
     public let federatedData: LabelledData?
+    /// Fashion-MNIST (dataset kind fashion_mnist), if used.
+    public let fashionMNIST: FashionMNISTData?
+    /// The Python client module, resolved (`federation.trainer.kind` python), if any.
+    public let trainerModule: String?
+    /// `federation.dataset.path` resolved (Fashion-MNIST: its directory, by default Debian's).
+    public let datasetPath: String
     /// Offline spans per client node from `federation.dropout_trace` (empty without one).
     public let offlineSpans: [Int: [OfflineSpan]]
     /// SHA-256 of every input file the run reads, by the config key that names it, in key
@@ -46,8 +52,11 @@ public struct RunSetup: Sendable {
             regions = try cache.value(path, \.regions) { try RegionFile.load(path) }
         }
         // A file the config names but that cannot be read is an error at that key.
-        for (key, value) in [("network.edges_file", network.edgesFile), ("federation.dataset.path", config.federation.dataset.path),
-                             ("federation.dropout_trace", config.federation.dropoutTrace)] where !value.isEmpty {
+        let fl = config.federation
+        let usesPython = fl.rounds > 0 && fl.trainer.kind == .python
+        for (key, value) in [("network.edges_file", network.edgesFile), ("federation.dataset.path", fl.dataset.path),
+                             ("federation.dropout_trace", fl.dropoutTrace), ("federation.trainer.module", usesPython ? fl.trainer.module : "")]
+            where !value.isEmpty {
             guard key.hasPrefix("network") || config.federation.rounds > 0 else { continue }
             guard key != "federation.dataset.path" || config.federation.dataset.kind == .hdf5 else { continue }
             let path = Self.resolve(value, in: baseDirectory)
@@ -80,6 +89,23 @@ public struct RunSetup: Sendable {
         } else {
             federatedData = nil
         }
+        trainerModule = usesPython ? Self.resolve(fl.trainer.module, in: baseDirectory) : nil
+        datasetPath = dataset.path.isEmpty ? (dataset.kind == .fashionMnist ? FashionMNIST.debianDirectory : "")
+                                           : Self.resolve(dataset.path, in: baseDirectory)
+        if fl.rounds > 0 && dataset.kind == .fashionMnist {
+            let directory = datasetPath
+            let features = !usesPython
+            fashionMNIST = try cache.value("\(directory) \(features)", \.fashion) {
+                do {
+                    return try FashionMNISTData(directory: directory, features: features)
+                } catch let error as DataError {
+                    let hint = dataset.path.isEmpty ? " (Debian's dataset-fashion-mnist package installs it: scripts/setup)" : ""
+                    throw ConfigError(origin: .unlocated(path: source), keyPath: "federation.dataset.path", message: error.description + hint)
+                }
+            }
+        } else {
+            fashionMNIST = nil
+        }
         let trace = config.federation.dropoutTrace
         if config.federation.rounds > 0 && !trace.isEmpty {
             let path = Self.resolve(trace, in: baseDirectory), clients = config.federation.clients
@@ -90,11 +116,17 @@ public struct RunSetup: Sendable {
         try checkMemory(source: source)
         var digests: [(key: String, sha256: String)] = []
         for (key, value, used) in [("federation.dataset.path", config.federation.dataset.path, federatedData != nil),
+                                   ("federation.trainer.module", fl.trainer.module, trainerModule != nil),
                                    ("federation.dropout_trace", trace, !offlineSpans.isEmpty || (config.federation.rounds > 0 && !trace.isEmpty)),
                                    ("network.edges_file", network.edgesFile, edges != nil),
                                    ("network.regions", network.regions, RegionTable.builtIn[network.regions] == nil)] where used {
             let path = Self.resolve(value, in: baseDirectory)
             digests.append((key, try cache.value(path, \.digests) { try FileDigest.sha256(path, key: key, source: source) }))
+        }
+        if fashionMNIST != nil {
+            let files = FashionMNISTData.files(in: datasetPath)
+            let each = try files.map { path in try cache.value(path, \.digests) { try FileDigest.sha256(path, key: "federation.dataset.path", source: source) } }
+            digests.insert(("federation.dataset.path", FileDigest.sha256(text: each.joined(separator: "\n"))), at: 0)
         }
         inputDigests = digests
     }
@@ -105,6 +137,7 @@ public struct RunSetup: Sendable {
         var regions: [String: RegionTable] = [:]
         var edges: [String: [(Int32, Int32)]] = [:]
         var data: [String: LabelledData] = [:]
+        var fashion: [String: FashionMNISTData] = [:]
         var traces: [String: [Int: [OfflineSpan]]] = [:]
         var digests: [String: String] = [:]
 
@@ -249,5 +282,32 @@ enum DropoutTraceFile {
             spans[node, default: []].append(OfflineSpan(from: .zero + SimDuration(seconds: from), until: .zero + SimDuration(seconds: until)))
         }
         return spans
+    }
+}
+
+/// Fashion-MNIST as a run needs it: labels always, pixels only for the native trainer (a Python
+/// client reads the files itself).
+public struct FashionMNISTData: Sendable {
+    public let trainLabels: [Int32]
+    public let testLabels: [Int32]
+    /// Pixels and labels, when the native trainer needs them.
+    public let train: LabelledData?
+    public let test: LabelledData?
+
+    init(directory: String, features: Bool) throws {
+        if features {
+            let train = try FashionMNIST.load(.train, directory: directory), test = try FashionMNIST.load(.test, directory: directory)
+            (self.train, self.test, trainLabels, testLabels) = (train, test, train.labels, test.labels)
+        } else {
+            (train, test) = (nil, nil)
+            trainLabels = try FashionMNIST.labels(.train, directory: directory)
+            testLabels = try FashionMNIST.labels(.test, directory: directory)
+        }
+    }
+
+    /// The four files, in a fixed order (their digests make the input digest).
+    static func files(in directory: String) -> [String] {
+        [(FashionMNIST.Part.train, "images-idx3-ubyte"), (.train, "labels-idx1-ubyte"), (.test, "images-idx3-ubyte"), (.test, "labels-idx1-ubyte")]
+            .map { FashionMNIST.path($0.0, $0.1, in: directory) }
     }
 }

@@ -63,20 +63,24 @@ public enum Runner {
         let config = setup.config
         guard config.federation.rounds > 0 else {
             var model = base
-            return execute(&model, config, progress, learning: { _ in (0, nil) }) { _, _ in }
+            return try execute(&model, config, progress, learning: { _ in (0, nil) }, failure: { _ in nil }) { _, _ in }
         }
         var model = try World.federated(base, setup)
-        return execute(&model, config, progress, learning: { ($0.rounds.count, $0.rounds.last?.record.testAccuracy) }) { model, record in
+        defer { model.learning.trainer.close() }
+        return try execute(&model, config, progress, learning: { ($0.rounds.count, $0.rounds.last?.record.testAccuracy) },
+                           failure: { $0.failure }) { model, record in
             FederationReport(model: model).write(into: &record)
         }
     }
 
     /// Runs one built model to its stop condition and writes its record. `learning` reports
-    /// the confirmed rounds and the last accuracy, for progress.
+    /// the confirmed rounds and the last accuracy, for progress; `failure` a failure that ends
+    /// the run with an error (nothing is written).
     private static func execute<Model: ConsensusProtocol>(_ model: inout Model, _ config: FedChainConfig,
                                                           _ progress: ((RunProgress) -> Void)?,
                                                           learning: (Model) -> (rounds: Int, accuracy: Double?),
-                                                          extraTables: (Model, inout RunRecord) -> Void) -> RunOutcome {
+                                                          failure: (Model) -> (any Error)?,
+                                                          extraTables: (Model, inout RunRecord) -> Void) throws -> RunOutcome {
         var scheduler = Scheduler(expectedPendingEvents: config.network.nodes * 4)
         model.start(scheduler: &scheduler)
         let maxTime = config.stop.timeS > 0 ? SimTime.zero + SimDuration(seconds: config.stop.timeS) : nil
@@ -85,6 +89,7 @@ public enum Runner {
         repeat {
             let sliceEnd = min(maxEvents, scheduler.eventsProcessed &+ progressSlice)
             reason = scheduler.run(&model, until: StopCondition(maxTime: maxTime, maxEvents: sliceEnd))
+            if let error = failure(model) { throw error }
             if let progress {
                 let fl = learning(model), blocks = model.chain.tree.count - 1, stop = config.stop
                 var fractions: [Double] = []

@@ -49,9 +49,9 @@ public final class RandomStream {
     /// Uniform on [low, high).
     @inlinable public func uniform(_ low: Double, _ high: Double) -> Double { gsl_ran_flat(rng, low, high) }
 
-    /// A uniform integer in 0..<bound; `bound` must be in 1...2^32.
+    /// A uniform integer in 0..<bound; `bound` must be in 1...2^32 - 1 (MT19937 draws 32 bits).
     @inlinable public func int(below bound: Int) -> Int {
-        precondition(bound > 0 && bound <= 1 << 32, "int(below:) bound out of range")
+        precondition(bound > 0 && bound < 1 << 32, "int(below:) bound out of range")
         return Int(gsl_rng_uniform_int(rng, UInt(bound)))
     }
 

@@ -55,10 +55,10 @@ final class FederatedChainTests: XCTestCase {
 
     /// The simulated rounds give the model of the plain in-memory loop, to the last bit, whatever
     /// the network and the chain do; the records form an unbroken hash chain in main-chain blocks.
-    func testSimulatedFedAvgEqualsTheInMemoryLoop() {
+    func testSimulatedFedAvgEqualsTheInMemoryLoop() throws {
         let (simulated, end) = Self.simulate(seed: 21, rounds: 4, confirmations: 2)
         var plain = Self.learning(seed: 21)
-        let results = (0..<4).map { _ in plain.runRound() }
+        let results = try (0..<4).map { _ in try plain.runRound() }
         XCTAssertEqual(simulated.rounds.map(\.result), results)
         XCTAssertEqual(simulated.learning.parameters, plain.parameters, "bit-identical parameters")
 
@@ -78,10 +78,10 @@ final class FederatedChainTests: XCTestCase {
 
     /// With the block producer aggregating, rounds move between nodes, and the model is still the
     /// in-memory loop's.
-    func testBlockProducerAggregates() {
+    func testBlockProducerAggregates() throws {
         let (simulated, _) = Self.simulate(seed: 24, rounds: 4, aggregator: .blockProducer)
         var plain = Self.learning(seed: 24)
-        for _ in 0..<4 { _ = plain.runRound() }
+        for _ in 0..<4 { _ = try plain.runRound() }
         XCTAssertEqual(simulated.learning.parameters, plain.parameters)
         let tree = simulated.chain.tree
         let producers = Set((1..<tree.count).map { Int(tree.producer[$0]) })
@@ -91,7 +91,7 @@ final class FederatedChainTests: XCTestCase {
 
     /// A round with fewer updates than the minimum fails and is retried; recorded rounds all
     /// meet it.
-    func testRoundsBelowTheMinimumAreRetried() {
+    func testRoundsBelowTheMinimumAreRetried() throws {
         let (simulated, _) = Self.simulate(seed: 25, rounds: 4, dropout: 0.5, minParticipants: 3)
         XCTAssertEqual(simulated.rounds.count, 4)
         XCTAssertGreaterThan(simulated.rounds.reduce(0) { $0 + $1.retries }, 0)
@@ -102,7 +102,7 @@ final class FederatedChainTests: XCTestCase {
 
     /// With 0.3 s blocks over the 2019 Bitcoin latencies the chain forks constantly: a record
     /// whose block loses is submitted again, and every round's record ends on the main chain.
-    func testRecordsOnLostForksAreResubmitted() {
+    func testRecordsOnLostForksAreResubmitted() throws {
         let (simulated, _) = Self.simulate(seed: 26, rounds: 12, confirmations: 3, blockIntervalS: 0.3)
         let tree = simulated.chain.tree
         let main = tree.mainChainMask(tip: tree.bestTip())
@@ -112,7 +112,7 @@ final class FederatedChainTests: XCTestCase {
     }
 
     /// Each round pays 1, split among its participants by sample count.
-    func testRewardsFollowSampleCounts() {
+    func testRewardsFollowSampleCounts() throws {
         let (simulated, _) = Self.simulate(seed: 23, rounds: 3)
         let rewards = simulated.rewards()
         XCTAssertEqual(rewards.reduce(0, +), 3, accuracy: 1e-12)
@@ -128,7 +128,7 @@ final class FederatedChainTests: XCTestCase {
     }
 
     /// Clients that drop before uploading are left out of the aggregate, and recorded.
-    func testDropoutsLeaveClientsOut() {
+    func testDropoutsLeaveClientsOut() throws {
         let (simulated, _) = Self.simulate(seed: 22, rounds: 5, dropout: 0.5)
         let dropped = simulated.rounds.flatMap(\.dropped)
         XCTAssertFalse(dropped.isEmpty)
@@ -140,10 +140,10 @@ final class FederatedChainTests: XCTestCase {
 
     /// A committee of the latest distinct block producers aggregates (fewer while the chain is
     /// short): every member produced a block, the leader is the round's aggregator, and the model is still the in-memory loop's.
-    func testCommitteeAggregates() {
+    func testCommitteeAggregates() throws {
         let (simulated, _) = Self.simulate(seed: 27, rounds: 4, aggregator: .committee, committeeSize: 3)
         var plain = Self.learning(seed: 27)
-        for _ in 0..<4 { _ = plain.runRound() }
+        for _ in 0..<4 { _ = try plain.runRound() }
         XCTAssertEqual(simulated.learning.parameters, plain.parameters)
         let tree = simulated.chain.tree
         let producers = Set((1..<tree.count).map { Int(tree.producer[$0]) })
@@ -160,7 +160,7 @@ final class FederatedChainTests: XCTestCase {
     /// A dropout trace: clients offline for the whole run never enter an aggregate and are
     /// recorded as dropped whenever they trained; a client offline only after the run's last
     /// round still takes part.
-    func testDropoutTraceKeepsOfflineClientsOut() {
+    func testDropoutTraceKeepsOfflineClientsOut() throws {
         let always = OfflineSpan(from: .zero, until: .zero + SimDuration(seconds: 1e9))
         let never = OfflineSpan(from: .zero + SimDuration(seconds: 1e8), until: .zero + SimDuration(seconds: 1e9))
         let offline: [Int: [OfflineSpan]] = [0: [always], 1: [always], 2: [always], 3: [never]]
@@ -181,7 +181,7 @@ final class FederatedChainTests: XCTestCase {
 
     /// Rewards by contribution follow the recorded leave-one-out contributions, sum to the
     /// rewards paid, and the contributions are part of the record's digest.
-    func testRewardsFollowContributions() {
+    func testRewardsFollowContributions() throws {
         let (simulated, _) = Self.simulate(seed: 30, rounds: 3, rewardSplit: .contribution)
         let rewards = simulated.rewards()
         XCTAssertEqual(rewards.reduce(0, +), 3, accuracy: 1e-9)
@@ -199,7 +199,7 @@ final class FederatedChainTests: XCTestCase {
             XCTAssertNotEqual(changed.digest, record.digest)
         }
         var plain = Self.learning(seed: 30)
-        for _ in 0..<3 { _ = plain.runRound() }
+        for _ in 0..<3 { _ = try plain.runRound() }
         XCTAssertEqual(simulated.learning.parameters, plain.parameters, "measuring contributions leaves the model alone")
     }
 
@@ -207,13 +207,13 @@ final class FederatedChainTests: XCTestCase {
     /// parameter is within one quantization step (2 clip / (2^bits - 1)) of the in-memory loop's,
     /// the unmasked sum is exact, and later rounds stay exact and within a step of their own
     /// float average.
-    func testSecureAggregationMatchesPlainFedAvg() {
+    func testSecureAggregationMatchesPlainFedAvg() throws {
         for kind in [SecAggProtocol.secagg, .secaggplus] {
             let secure = SecureAggregationSettings(kind: kind, threshold: 2, neighbours: 2, clip: 8, bits: 16)
             let step = 2 * secure.clip / Double((1 << secure.bits) - 1)
             let (one, _) = Self.simulate(seed: 31, rounds: 1, secure: secure, perRound: 8)
             var plain = Self.learning(seed: 31, perRound: 8)
-            _ = plain.runRound()
+            _ = try plain.runRound()
             let gap = zip(one.learning.parameters, plain.parameters).map { abs($0 - $1) }.max()!
             XCTAssertGreaterThan(gap, 0, "quantization moved the model")
             XCTAssertLessThanOrEqual(gap, step, "\(kind)")
@@ -231,7 +231,7 @@ final class FederatedChainTests: XCTestCase {
     /// Under secure aggregation, dropouts strike at the upload (MaskedInputCollection): the
     /// dropped clients' pairwise masks are removed, the sum stays exact, and they are left out of
     /// the record. A client offline in the trace when ShareKeys reaches it drops there.
-    func testSecureAggregationSurvivesDropouts() {
+    func testSecureAggregationSurvivesDropouts() throws {
         let secure = SecureAggregationSettings(kind: .secagg, threshold: 2, clip: 8, bits: 16)
         let offline: [Int: [OfflineSpan]] = [0: [OfflineSpan(from: .zero + SimDuration(seconds: 0.5), until: .zero + SimDuration(seconds: 1e9))]]
         let (run, _) = Self.simulate(seed: 32, rounds: 5, dropout: 0.3, offline: offline, secure: secure, perRound: 10)
@@ -249,7 +249,7 @@ final class FederatedChainTests: XCTestCase {
     /// dropouts: a stage missing a reply lasts exactly the timeout (plus the server's own work in
     /// Unmasking), one with every reply ends earlier, and sums stay exact. Shorter than any reply:
     /// every client is late and the round aborts at the first stage.
-    func testSecureAggregationTimeouts() {
+    func testSecureAggregationTimeouts() throws {
         let plain = SecureAggregationSettings(kind: .secagg, threshold: 2, clip: 8, bits: 16)
         var generous = plain
         generous.timeoutS = 1e6
@@ -283,7 +283,7 @@ final class FederatedChainTests: XCTestCase {
 
     /// A threshold the round cannot meet aborts it with the reason recorded and no aggregate,
     /// and the round is retried (with a fresh selection) until one meets it.
-    func testSecureAggregationAbortsBelowTheThreshold() {
+    func testSecureAggregationAbortsBelowTheThreshold() throws {
         let secure = SecureAggregationSettings(kind: .secagg, threshold: 5, clip: 8, bits: 16)
         let (run, _) = Self.simulate(seed: 33, rounds: 3, dropout: 0.4, secure: secure, perRound: 8)
         let aborted = run.secureRounds.filter { $0.abortReason != nil }

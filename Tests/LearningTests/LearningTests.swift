@@ -7,7 +7,7 @@ extension RandomStream: RandomSource {}
 final class ModelTests: XCTestCase {
     /// Analytic gradients agree with central finite differences (h = 1e-6) to a relative 1e-5,
     /// for logistic regression and the MLP, on 40 parameters each.
-    func testGradientsMatchFiniteDifferences() {
+    func testGradientsMatchFiniteDifferences() throws {
         let streams = RandomStreams(seed: 1)
         let data = SyntheticData.generate(.heterogeneous(alpha: 1, beta: 1), clients: 2, random: streams.stream("data"))[0].train
         let rows = Array(0..<min(25, data.count))
@@ -33,7 +33,7 @@ final class SyntheticDataTests: XCTestCase {
     /// FedProx's generator: at least 50 examples per client, a 90/10 split (rounded down), 60
     /// features, 10 classes; IID features have mean 0 and variance j^-1.2 (4 % tolerance on
     /// about 10,000 rows).
-    func testShapesSplitAndFeatureVariances() {
+    func testShapesSplitAndFeatureVariances() throws {
         let clients = SyntheticData.generate(.iid, clients: 30, random: RandomStreams(seed: 2).stream("data"))
         XCTAssertEqual(clients.count, 30)
         var rows = 0, sums = [Double](repeating: 0, count: 60), squares = [Double](repeating: 0, count: 60)
@@ -59,7 +59,7 @@ final class SyntheticDataTests: XCTestCase {
 
     /// Heterogeneous clients differ: their majority classes are not all the same, while IID
     /// clients share one labelling function.
-    func testHeterogeneousClientsDiffer() {
+    func testHeterogeneousClientsDiffer() throws {
         func majorities(_ kind: SyntheticData.Kind) -> Set<Int32> {
             Set(SyntheticData.generate(kind, clients: 30, random: RandomStreams(seed: 3).stream("data")).map { client in
                 let labels = client.train.labels
@@ -85,42 +85,42 @@ final class FederatedTests: XCTestCase {
     /// FedAvg on Synthetic-IID (30 clients, 10 per round, E = 20, B = 10, lr 0.01) beats 80 % test
     /// accuracy within 50 rounds, and training loss falls. Measured (seed 11): 91.1 % after
     /// 3 rounds, 97.0 % after 30; loss 0.368 -> 0.181.
-    func testFedAvgLearnsSyntheticIID() {
+    func testFedAvgLearnsSyntheticIID() throws {
         var fed = federation(.iid, strategy: FederatedStrategy(kind: .fedavg), stragglers: 0, seed: 11)
         var losses: [Double] = []
         var reached: Int?
         while fed.round < 50 && reached == nil {
-            let result = fed.runRound()
+            let result = try fed.runRound()
             losses.append(result.trainLoss)
             if result.testAccuracy > 0.8 { reached = result.round }
         }
         XCTAssertNotNil(reached, "test accuracy never beat 80 % in 50 rounds")
         XCTAssertLessThan(losses.last!, log(10.0), "below the loss of the zero model")
-        _ = fed.runRound()
-        let later = fed.runRound()
+        _ = try fed.runRound()
+        let later = try fed.runRound()
         XCTAssertLessThan(later.trainLoss, losses[0], "training loss falls")
     }
 
     /// The FedProx paper's headline: with 90 % stragglers on Synthetic(1,1), FedProx (mu = 1)
     /// reaches a lower training loss than FedAvg after the same rounds. Measured (seed 12) after
     /// 12 rounds: FedProx 1.23, FedAvg 2.48 (after 30: 0.84 against 1.47).
-    func testFedProxBeatsFedAvgUnderStragglers() {
+    func testFedProxBeatsFedAvgUnderStragglers() throws {
         var avg = federation(.heterogeneous(alpha: 1, beta: 1), strategy: FederatedStrategy(kind: .fedavg), stragglers: 0.9, seed: 12)
         var prox = federation(.heterogeneous(alpha: 1, beta: 1), strategy: FederatedStrategy(kind: .fedprox, mu: 1), stragglers: 0.9, seed: 12)
-        var avgResult = avg.runRound(), proxResult = prox.runRound()
+        var avgResult = try avg.runRound(), proxResult = try prox.runRound()
         XCTAssertEqual(avgResult.aggregated.count, 1, "FedAvg drops the 9 stragglers of 10")
         XCTAssertEqual(proxResult.aggregated.count, 10, "FedProx keeps their partial work")
         XCTAssertEqual(avgResult.selected, proxResult.selected, "same seed, same clients")
         for _ in 2...12 {
-            avgResult = avg.runRound()
-            proxResult = prox.runRound()
+            avgResult = try avg.runRound()
+            proxResult = try prox.runRound()
         }
         XCTAssertLessThan(proxResult.trainLoss, avgResult.trainLoss * 0.8)
     }
 
     /// Leave-one-out contributions: among equal-sized IID clients, one whose labels are noise
     /// harms the model, so its contribution is 0 and every honest client's is larger; measuring changes nothing else.
-    func testContributionsFindANoisyClient() {
+    func testContributionsFindANoisyClient() throws {
         let streams = RandomStreams(seed: 14)
         // Equal sizes, so FedAvg weighs every client alike.
         var clients = SyntheticData.generate(.iid, clients: 5, random: streams.stream("fl.data")).map { client in
@@ -142,8 +142,8 @@ final class FederatedTests: XCTestCase {
         }
         var measured = loop(measuring: true), plain = loop(measuring: false)
         for _ in 0..<3 {
-            let result = measured.runRound()
-            var expected = plain.runRound()
+            let result = try measured.runRound()
+            var expected = try plain.runRound()
             XCTAssertEqual(result.aggregated, [0, 1, 2, 3, 4])
             XCTAssertEqual(result.contributions.count, 5)
             XCTAssertEqual(result.contributions[4], 0, "the noisy client: \(result.contributions)")
@@ -156,10 +156,10 @@ final class FederatedTests: XCTestCase {
     }
 
     /// Two loops with one seed give bit-identical models.
-    func testTrainingIsDeterministic() {
+    func testTrainingIsDeterministic() throws {
         var a = federation(.heterogeneous(alpha: 0.5, beta: 0.5), strategy: FederatedStrategy(kind: .fedprox, mu: 0.1), stragglers: 0.5, seed: 13)
         var b = federation(.heterogeneous(alpha: 0.5, beta: 0.5), strategy: FederatedStrategy(kind: .fedprox, mu: 0.1), stragglers: 0.5, seed: 13)
-        for _ in 0..<2 { XCTAssertEqual(a.runRound(), b.runRound()) }
+        for _ in 0..<2 { let (x, y) = (try a.runRound(), try b.runRound()); XCTAssertEqual(x, y) }
         XCTAssertEqual(a.parameters, b.parameters)
     }
 }
