@@ -203,6 +203,19 @@ public enum PartitionKind: String, ConfigChoice {
     case quantitySkew = "quantity_skew"
 }
 
+extension FedChainConfig {
+    /// The config with the keys that decide how a run executes but not what it computes
+    /// (`federation.trainer.workers`, `federation.trainer.timeout_s`) at their defaults: what a
+    /// run's file stores and its run id hashes, so 1 and 4 workers give the same bytes.
+    public var withoutExecutionSettings: FedChainConfig {
+        var config = self
+        let defaults = TrainerConfig()
+        config.federation.trainer.workers = defaults.workers
+        config.federation.trainer.timeoutS = defaults.timeoutS
+        return config
+    }
+}
+
 /// Who trains.
 public enum TrainerKind: String, ConfigChoice {
     /// The Swift models (`federation.model`).

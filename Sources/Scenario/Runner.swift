@@ -107,7 +107,7 @@ public enum Runner {
         record.setRootAttribute("schema_version", .int(RunRecord.schemaVersion))
         record.setRootAttribute("fedchain_version", .string(FedChainVersion.current))
         record.setRootAttribute("seed", .int(Int64(bitPattern: config.seed)))
-        record.setRootAttribute("config", .string(ConfigLoader.yaml(config)))
+        record.setRootAttribute("config", .string(ConfigLoader.yaml(config.withoutExecutionSettings)))
         record.setRootAttribute("stop_reason", .string(reason.rawValue))
         record.setSummary("sim_time_s", .double(scheduler.now.seconds))
         record.setSummary("events_processed", .int(Int64(clamping: scheduler.eventsProcessed)))

@@ -75,7 +75,7 @@ public struct SweepPlan {
                 }
                 let setup = try RunSetup(config: config, baseDirectory: spec.baseDirectory, cache: files, source: spec.path)
                 // The config text names input files; their digests make a changed file a new run.
-                let runID = String(StableHash.fnv1a64(ConfigLoader.yaml(config) + setup.inputDigestText), radix: 16).leftPadded(to: 16)
+                let runID = String(StableHash.fnv1a64(ConfigLoader.yaml(config.withoutExecutionSettings) + setup.inputDigestText), radix: 16).leftPadded(to: 16)
                 runs.append(SweepRun(index: runs.count, axes: point.map { ($0.key, $0.value.yaml) }, replicate: replicate, seed: seed,
                                      runID: runID, setup: setup))
             }

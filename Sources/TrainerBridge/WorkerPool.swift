@@ -92,7 +92,8 @@ final class WorkerPool {
             close(killing: true)
             let error = frame.header["error"] as? String ?? "the worker replied without ok"
             let traceback = (frame.header["traceback"] as? String).map { "\n" + $0 } ?? ""
-            let failure = job.method == "init" ? error : "\(job.method) raised \(error)"
+            // A client's exception is "fit raised ...", a broken contract the worker's own words.
+            let failure = frame.header["raised"] as? Bool == true && job.method != "init" ? "\(job.method) raised \(error)" : error
             throw TrainerError(client: job.client >= 0 ? job.client : nil, round: job.round, failure + traceback)
         }
         return frames

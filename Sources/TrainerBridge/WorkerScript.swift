@@ -194,11 +194,11 @@ def main():
             else:
                 raise Failure("unknown request %r" % op)
         except Failure as failure:
-            send(out, {"ok": False, "error": str(failure)})
+            send(out, {"ok": False, "raised": False, "error": str(failure)})
         except BaseException as error:
             if isinstance(error, KeyboardInterrupt):
                 raise
-            send(out, {"ok": False, "error": "%s: %s" % (type(error).__name__, error), "traceback": traceback.format_exc()})
+            send(out, {"ok": False, "raised": True, "error": "%s: %s" % (type(error).__name__, error), "traceback": traceback.format_exc()})
 
 
 main()
