@@ -101,15 +101,29 @@ enum KeyCase {
         return parts.dropFirst().reduce(String(first)) { $0 + $1.prefix(1).uppercased() + $1.dropFirst() }
     }
 
+    /// `node` with every mapping's keys in sorted order, recursively.
+    static func sortedKeys(_ node: Node) -> Node {
+        switch node {
+        case .mapping(let mapping):
+            let pairs = mapping.map { ($0, sortedKeys($1)) }.sorted { ($0.0.string ?? "") < ($1.0.string ?? "") }
+            return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style))
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(sequence.map(sortedKeys), sequence.tag, sequence.style))
+        default:
+            return node
+        }
+    }
+
     /// Mappings whose keys are the user's own (passed on verbatim, e.g. to a Python client):
     /// neither checked against the schema nor renamed. Their names are one word, the same in
     /// both cases.
     static let freeForm: Set<String> = ["federation.trainer.config"]
 
-    /// `node` with every mapping key renamed by `rename` (except inside `freeForm` mappings),
+    /// `node` with every mapping key renamed by `rename` (except inside `freeForm` mappings,
+    /// whose keys are sorted instead: their order means nothing, and the encoder's is random),
     /// values untouched.
     static func renameKeys(_ node: Node, _ rename: (String) -> String, path: String = "") -> Node {
-        guard !freeForm.contains(path) else { return node }
+        guard !freeForm.contains(path) else { return sortedKeys(node) }
         switch node {
         case .mapping(let mapping):
             let pairs = mapping.map { key, value in

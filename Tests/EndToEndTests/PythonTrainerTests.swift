@@ -127,6 +127,35 @@ final class PythonTrainerTests: XCTestCase {
         }
     }
 
+    /// The PyTorch example (examples/pytorch-fmnist: simple-cnn on Fashion-MNIST, PoS, SecAgg+),
+    /// shortened to 2 rounds of 3 clients out of 60: it learns, SecAgg+ is exact, and 1 and 2
+    /// workers give the same bytes (torch's deterministic CPU algorithms, one thread).
+    func testPyTorchExampleShortRun() throws {
+        let torch = try Harness.run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import torch"])
+        XCTAssertEqual(torch.status, 0, "Debian's python3-torch is needed (scripts/setup installs it): \(torch.stderr)")
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = Harness.packageRoot.appendingPathComponent("examples/pytorch-fmnist/fmnist.yaml").path
+        var files: [Data] = []
+        for workers in [1, 2] {
+            let output = dir.appendingPathComponent("w\(workers).h5").path
+            let result = try Harness.run(try Harness.fedchain, ["run", config, "-o", output, "--quiet",
+                                                               "--set", "federation.rounds=2", "--set", "federation.clients=60",
+                                                               "--set", "federation.clients_per_round=3", "--set", "federation.local.epochs=1",
+                                                               "--set", "federation.trainer.eval_clients=3",
+                                                               "--set", "federation.dataset.partition=iid", "--set", "federation.local.learning_rate=0.05",
+                                                               "--set", "federation.local.batch_size=16",
+                                                               "--set", "federation.trainer.workers=\(workers)"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            files.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+            let file = try HDF5File(readingAt: output)
+            XCTAssertEqual(try file.attribute("secagg_exact", of: "/summary"), .double(1))
+            XCTAssertGreaterThan(try file.doubleColumn("/fl/rounds", "test_accuracy").last!, 0.2, "better than chance (0.1) after 2 rounds")
+            XCTAssertEqual(try file.int64Column("/fl/clients", "train_examples").reduce(0, +), 60_000)
+        }
+        XCTAssertEqual(files[0], files[1], "1 and 2 workers")
+    }
+
     /// Problems with the module or the interpreter: each a clear error, no output file.
     func testModuleAndInterpreterProblems() throws {
         let dir = try workspace()

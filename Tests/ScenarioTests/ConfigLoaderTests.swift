@@ -23,6 +23,29 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(e.message.contains(text), "\(e)", file: file, line: line)
     }
 
+    /// `federation.trainer.config` is the user's own mapping: any keys, not renamed to camel
+    /// case, any JSON-like values, and printed in sorted key order so a run's stored config is
+    /// the same text every time.
+    func testTrainerConfigIsFreeFormAndCanonical() throws {
+        let yaml = """
+            federation:
+              dataset: {kind: fashion_mnist}
+              trainer: {kind: python, module: m.py, config: {zeta: 1, hidden_units: [64, 32], nested: {b: true, a: x}, rate: 0.5}}
+            """
+        let config = try ConfigLoader.load(yaml: yaml, source: "t.yaml", overrides: ["federation.trainer.config.extraKey=7"])
+        XCTAssertEqual(config.federation.trainer.config["hidden_units"], .array([.int(64), .int(32)]))
+        XCTAssertEqual(config.federation.trainer.config["extraKey"], .int(7))
+        XCTAssertEqual(config.federation.trainer.config["nested"], .object(["a": .string("x"), "b": .bool(true)]))
+        let texts = try (0..<5).map { _ in ConfigLoader.yaml(try ConfigLoader.load(yaml: yaml, source: "t.yaml")) }
+        XCTAssertEqual(Set(texts).count, 1)
+        let printed = texts[0]
+        let keys = ["hidden_units", "nested", "rate", "zeta"].map { printed.range(of: "      \($0):")!.lowerBound }
+        XCTAssertEqual(keys, keys.sorted(), printed)
+        XCTAssertThrowsError(try ConfigLoader.load(yaml: "federation: {trainer: {config: 3}}", source: "t.yaml")) {
+            XCTAssertTrue("\($0)".contains("federation.trainer.config: expected a mapping of your own keys"), "\($0)")
+        }
+    }
+
     func testRangeAndTypeErrorsNameFileLineColumnAndKey() {
         assertError("seed: -1\n", at: .file(path: "t.yaml", line: 1, column: 7), key: "seed", contains: "non-negative integer, found '-1'")
         assertError("network:\n  nodes: 0\n", at: .file(path: "t.yaml", line: 2, column: 10), key: "network.nodes", contains: "from 2 to")
