@@ -151,18 +151,18 @@ public final class PythonTrainer: Trainer {
     func wireArrays(_ flat: [Double]) -> [(shape: ArrayShape, bytes: [UInt8])] {
         var offset = 0
         return layout.map { shape in
-            var bytes = [UInt8](repeating: 0, count: shape.byteCount)
-            bytes.withUnsafeMutableBytes { raw in
-                switch shape.type {
-                case .float32:
-                    for i in 0..<shape.count { raw.storeBytes(of: Float(flat[offset + i]).bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
-                case .float64:
-                    for i in 0..<shape.count { raw.storeBytes(of: flat[offset + i].bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self) }
-                case .int32:
-                    for i in 0..<shape.count { raw.storeBytes(of: Int32(flat[offset + i].rounded()).littleEndian, toByteOffset: 4 * i, as: Int32.self) }
-                case .int64:
-                    for i in 0..<shape.count { raw.storeBytes(of: Int64(flat[offset + i].rounded()).littleEndian, toByteOffset: 8 * i, as: Int64.self) }
+            let bytes = [UInt8](unsafeUninitializedCapacity: shape.byteCount) { buffer, initialized in
+                let raw = UnsafeMutableRawBufferPointer(buffer)
+                flat.withUnsafeBufferPointer { all in
+                    let source = UnsafeBufferPointer(rebasing: all[offset..<(offset + shape.count)])
+                    switch shape.type {
+                    case .float32: Self.convert(source, into: raw.bindMemory(to: Float.self)) { Float($0) }
+                    case .float64: Self.convert(source, into: raw.bindMemory(to: Double.self)) { $0 }
+                    case .int32: Self.convert(source, into: raw.bindMemory(to: Int32.self)) { Int32($0.rounded()) }
+                    case .int64: Self.convert(source, into: raw.bindMemory(to: Int64.self)) { Int64($0.rounded()) }
+                    }
                 }
+                initialized = shape.byteCount
             }
             offset += shape.count
             return (shape, bytes)
@@ -175,31 +175,41 @@ public final class PythonTrainer: Trainer {
         guard frame.arrays.count == layout.count else {
             throw TrainerError(client: client, round: round, "\(method) returned \(frame.arrays.count) arrays, expected \(layout.count) (as get_parameters)")
         }
-        var flat: [Double] = []
-        flat.reserveCapacity(layout.reduce(0) { $0 + $1.count })
-        for (k, (array, expected)) in zip(frame.arrays, layout).enumerated() {
-            guard array.shape == expected else {
-                throw TrainerError(client: client, round: round, "\(method) returned array \(k) as \(array.shape), expected \(expected)")
-            }
-            let start = flat.count
-            array.bytes.withUnsafeBytes { raw in
-                switch expected.type {
-                case .float32:
-                    for i in 0..<expected.count { flat.append(Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))) }
-                case .float64:
-                    for i in 0..<expected.count { flat.append(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
-                case .int32:
-                    for i in 0..<expected.count { flat.append(Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))) }
-                case .int64:
-                    for i in 0..<expected.count { flat.append(Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))) }
+        for (k, (array, expected)) in zip(frame.arrays, layout).enumerated() where array.shape != expected {
+            throw TrainerError(client: client, round: round, "\(method) returned array \(k) as \(array.shape), expected \(expected)")
+        }
+        let total = layout.reduce(0) { $0 + $1.count }
+        let flat = [Double](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var offset = 0
+            for (array, shape) in zip(frame.arrays, layout) {
+                let target = UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + shape.count)])
+                array.bytes.withUnsafeBytes { raw in
+                    switch shape.type {
+                    case .float32: Self.convert(raw.bindMemory(to: Float.self), into: target) { Double($0) }
+                    case .float64: Self.convert(raw.bindMemory(to: Double.self), into: target) { $0 }
+                    case .int32: Self.convert(raw.bindMemory(to: Int32.self), into: target) { Double($0) }
+                    case .int64: Self.convert(raw.bindMemory(to: Int64.self), into: target) { Double($0) }
+                    }
                 }
+                offset += shape.count
             }
-            if let bad = flat[start...].firstIndex(where: { !$0.isFinite }) {
-                throw TrainerError(client: client, round: round,
-                                   "\(method) returned \(flat[bad]) in array \(k) at flat index \(bad - start); parameters must be finite")
-            }
+            initialized = total
+        }
+        if let bad = flat.firstIndex(where: { !$0.isFinite }) {
+            var k = 0, start = 0
+            while start + layout[k].count <= bad { start += layout[k].count; k += 1 }
+            throw TrainerError(client: client, round: round,
+                               "\(method) returned \(flat[bad]) in array \(k) at flat index \(bad - start); parameters must be finite")
         }
         return flat
+    }
+
+    /// Element-wise conversion between buffers (the wire is little-endian, as is every machine
+    /// FedChain runs on: x86-64 and AArch64 Linux).
+    @inline(__always)
+    private static func convert<Source, Target>(_ source: UnsafeBufferPointer<Source>, into target: UnsafeMutableBufferPointer<Target>,
+                                                _ transform: (Source) -> Target) {
+        for i in 0..<min(source.count, target.count) { target[i] = transform(source[i]) }
     }
 
     private func examples(_ frame: Frame, client: Int, round: Int, method: String) throws -> Int {

@@ -6,13 +6,13 @@ import Learning
 /// Long-lived worker processes that answer requests in parallel. Results come back in request
 /// order, never in completion order, so which worker served which request cannot show in them.
 final class WorkerPool {
-    /// One request: who it is for, and its bytes.
+    /// One request: who it is for, and its bytes (in pieces, `Frame.encode`).
     struct Job {
         var client: Int
         var round: Int?
         /// The method, for messages ("fit", "evaluate", "get_parameters").
         var method: String
-        var bytes: [UInt8]
+        var bytes: [[UInt8]]
     }
 
     private var workers: [WorkerProcess] = []
@@ -21,11 +21,15 @@ final class WorkerPool {
 
     /// Starts `count` workers of `python` and sends each the `init` request; throws a
     /// `TrainerError` (with the Python traceback) when the module cannot be loaded.
-    init(count: Int, python: String, timeoutS: Double, initRequest: [UInt8]) throws {
+    init(count: Int, python: String, timeoutS: Double, initRequest: [[UInt8]]) throws {
         self.timeoutS = timeoutS
         // One thread per worker (reproducible floating point), and hash seeds fixed so that a
         // client iterating a set sees the same order every run.
-        let environment = ["OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"]
+        // glibc's malloc keeps freed model-sized buffers for reuse instead of returning them to
+        // the kernel: refaulting megabytes of fresh pages on every call cost more than the copies.
+        let environment = ["OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+                           "MALLOC_MMAP_THRESHOLD_": String(Self.mmapThreshold), "MALLOC_TRIM_THRESHOLD_": String(Self.trimThreshold)]
+        Self.keepFreedBuffers
         do {
             for _ in 0..<count { workers.append(try WorkerProcess(python: python, environment: environment)) }
         } catch WorkerFailure.protocolError(let why) {
@@ -36,6 +40,18 @@ final class WorkerPool {
     }
 
     deinit { close() }
+
+    /// Allocations below this come from the heap, not fresh mappings.
+    static let mmapThreshold = 256 << 20
+    /// Free heap memory kept before any is returned to the kernel.
+    static let trimThreshold = 1 << 30
+
+    /// The same malloc settings in this process, once (M_TRIM_THRESHOLD is -1 and
+    /// M_MMAP_THRESHOLD -3 in glibc's malloc.h).
+    private static let keepFreedBuffers: Void = {
+        _ = glibcMallopt(-3, Int32(mmapThreshold))
+        _ = glibcMallopt(-1, Int32(trimThreshold))
+    }()
 
     /// Sends every job and returns the replies in job order. With `pinned`, job i goes to
     /// worker i (one job per worker). Throws a `TrainerError` naming the job's client and round
@@ -124,3 +140,7 @@ private struct JobFailure: Error {
     var failure: WorkerFailure
     var job: Int
 }
+
+/// glibc's `mallopt` (malloc.h is not part of the Glibc module).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32

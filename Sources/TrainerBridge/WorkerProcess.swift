@@ -3,6 +3,10 @@ import Foundation
 import Glibc
 #endif
 
+#if _endian(big)
+#error("the bridge's wire format is little-endian, as the host's must be")
+#endif
+
 /// The element types that cross the bridge, by their NumPy type strings (little-endian).
 public enum WireType: String, Sendable, CaseIterable {
     case float32 = "<f4", float64 = "<f8", int32 = "<i4", int64 = "<i8"
@@ -42,17 +46,16 @@ public struct Frame {
     public var header: [String: Any]
     public var arrays: [(shape: ArrayShape, bytes: [UInt8])]
 
-    /// The bytes of a request: `header` (a JSON object's members, without `arrays`) and arrays.
-    public static func encode(_ header: [String: JSONValue], arrays: [(shape: ArrayShape, bytes: [UInt8])]) -> [UInt8] {
+    /// A request's bytes in pieces, written one after another: the prefix and header, then each
+    /// array's bytes (shared with the caller, not copied: a model is sent to many clients).
+    /// `header` holds the JSON object's members without `arrays`.
+    public static func encode(_ header: [String: JSONValue], arrays: [(shape: ArrayShape, bytes: [UInt8])]) -> [[UInt8]] {
         var members = header
         members["arrays"] = .array(arrays.map { .object(["dtype": .string($0.shape.type.rawValue), "shape": .array($0.shape.shape.map { .int(Int64($0)) })]) })
         let text = Array(JSONValue.object(members).jsonText.utf8)
-        var bytes = magic
-        bytes.reserveCapacity(8 + text.count + arrays.reduce(0) { $0 + $1.bytes.count })
-        withUnsafeBytes(of: UInt32(text.count).littleEndian) { bytes.append(contentsOf: $0) }
-        bytes += text
-        for array in arrays { bytes += array.bytes }
-        return bytes
+        var head = magic
+        withUnsafeBytes(of: UInt32(text.count).littleEndian) { head.append(contentsOf: $0) }
+        return [head + text] + arrays.map(\.bytes)
     }
 }
 
@@ -124,14 +127,16 @@ final class WorkerProcess {
 
     deinit { kill() }
 
-    /// Writes a whole request.
-    func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(requests, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw WorkerFailure.died(status: waitStatus()) }
-            offset += n
+    /// Writes a whole request, piece by piece.
+    func send(_ parts: [[UInt8]]) throws {
+        for bytes in parts {
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { write(requests, $0.baseAddress! + offset, bytes.count - offset) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw WorkerFailure.died(status: waitStatus()) }
+                offset += n
+            }
         }
     }
 
@@ -162,14 +167,21 @@ final class WorkerProcess {
                 return (p, acc.1 || o)
             }
             guard !overflow, count <= (1 << 34) / type.size else { throw WorkerFailure.protocolError("a reply array of shape \(dims) is too large") }
-            var bytes = [UInt8](repeating: 0, count: shape.byteCount)
-            try read(into: &bytes, deadline: deadline, timeout: timeout)
+            // Filled by the read itself: no zeroing pass over megabytes that are overwritten at once.
+            let bytes = try [UInt8](unsafeUninitializedCapacity: shape.byteCount) { buffer, initialized in
+                try read(into: UnsafeMutableRawBufferPointer(buffer), deadline: deadline, timeout: timeout)
+                initialized = shape.byteCount
+            }
             arrays.append((shape, bytes))
         }
         return Frame(header: header, arrays: arrays)
     }
 
     private func read(into buffer: inout [UInt8], deadline: Double, timeout: Double) throws {
+        try buffer.withUnsafeMutableBytes { try read(into: $0, deadline: deadline, timeout: timeout) }
+    }
+
+    private func read(into buffer: UnsafeMutableRawBufferPointer, deadline: Double, timeout: Double) throws {
         var offset = 0
         while offset < buffer.count {
             let remaining = deadline - Self.monotonicSeconds()
@@ -178,7 +190,7 @@ final class WorkerProcess {
             let ready = poll(&poller, 1, Int32(min(remaining * 1000 + 1, 3_600_000)))
             if ready < 0 && errno == EINTR { continue }
             guard ready > 0 else { continue }
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(replies, $0.baseAddress! + offset, $0.count - offset) }
+            let n = Glibc.read(replies, buffer.baseAddress! + offset, buffer.count - offset)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw WorkerFailure.died(status: waitStatus()) }
             offset += n

@@ -12,7 +12,7 @@ final class JSONValueTests: XCTestCase {
 
     /// A frame starts with FCB1 and the header's length, and lists its arrays' types and shapes.
     func testFrameLayout() {
-        let bytes = Frame.encode(["op": .string("fit")], arrays: [(ArrayShape(type: .float32, shape: [2]), [1, 2, 3, 4, 5, 6, 7, 8])])
+        let bytes = Array(Frame.encode(["op": .string("fit")], arrays: [(ArrayShape(type: .float32, shape: [2]), [1, 2, 3, 4, 5, 6, 7, 8])]).joined())
         XCTAssertEqual(Array(bytes[0..<4]), Array("FCB1".utf8))
         let length = Int(bytes[4]) | Int(bytes[5]) << 8 | Int(bytes[6]) << 16 | Int(bytes[7]) << 24
         XCTAssertEqual(String(decoding: bytes[8..<(8 + length)], as: UTF8.self), #"{"arrays":[{"dtype":"<f4","shape":[2]}],"op":"fit"}"#)
