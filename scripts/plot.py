@@ -2,7 +2,7 @@
 """Figures from FedChain runs and sweeps (h5py + matplotlib, and the python/ package for decoding; `scripts/setup --plots` installs them).
 
   scripts/plot.py propagation RUN.h5 [RUN.h5 ...] -o FIG.png   CDF of block receive delays
-  scripts/plot.py fl RUN.h5 [RUN.h5 ...] -o FIG.png            FL training loss and test accuracy per round
+  scripts/plot.py fl RUN.h5 [RUN.h5 ...] -o FIG.png [--x time]   FL training loss and test accuracy per round (or against simulated time)
   scripts/plot.py revenue SWEEP -o FIG.png                     selfish-mining revenue vs share, per gamma, with Eyal-Sirer
   scripts/plot.py stale SWEEP -o FIG.png                       stale rate vs block interval, with Gervais et al. 2016
   scripts/plot.py energy SWEEP -o FIG.png                      energy per block by protocol (log scale)
@@ -170,13 +170,18 @@ def double_spend(args, plt):
 
 
 def fl(args, plt):
+    """Loss and accuracy per round, or against simulated time with `--x time` (when each round's
+    record was confirmed)."""
     fig, (loss, accuracy) = plt.subplots(1, 2, figsize=(10, 4))
+    by_time = args.x == "time"
     for path in args.inputs:
         rounds = h5py.File(path)["fl/rounds"][:]
-        loss.plot(rounds["round"], rounds["train_loss"], label=series_name(path))
-        accuracy.plot(rounds["round"], rounds["test_accuracy"], label=series_name(path))
-    finish(loss, "round", "training loss")
-    finish(accuracy, "round", "test accuracy (share)")
+        x = rounds["end_ns"] / 1e9 if by_time else rounds["round"]
+        loss.plot(x, rounds["train_loss"], marker="." if by_time else None, label=series_name(path))
+        accuracy.plot(x, rounds["test_accuracy"], marker="." if by_time else None, label=series_name(path))
+    xlabel = "simulated time (s)" if by_time else "round"
+    finish(loss, xlabel, "training loss")
+    finish(accuracy, xlabel, "test accuracy (share)")
     return fig
 
 

@@ -9,7 +9,18 @@ extension FedChainConfig {
         var warnings: [String] = []
         if let warning = secureAggregationAbortWarning() { warnings.append(warning) }
         if let warning = representativesWarning() { warnings.append(warning) }
+        if let warning = pythonComputeTimeWarning() { warnings.append(warning) }
         return warnings
+    }
+
+    /// Warns when a Python client's training has no cost model: without
+    /// `trainer.flops_per_example`, only a client that reports `metrics["flops"]` takes
+    /// simulated time to train.
+    func pythonComputeTimeWarning() -> String? {
+        let trainer = federation.trainer
+        guard federation.rounds > 0, trainer.kind == .python, trainer.flopsPerExample == 0 else { return nil }
+        return "federation.trainer.flops_per_example: 0, so local training takes no simulated time unless the client's fit reports "
+            + "metrics[\"flops\"] (the example client does)"
     }
 
     /// Warns when clusters x representatives_per_cluster exceeds what the clusters hold: a

@@ -87,11 +87,12 @@ extension World {
             }
             let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
             let workers = min(fl.trainer.workers == 0 ? cores : fl.trainer.workers, max(fl.clientsPerRound, evaluators.count))
-            let settings = PythonTrainerSettings(python: fl.trainer.python, module: setup.trainerModule!, workers: workers, timeoutS: fl.trainer.timeoutS,
+            var settings = PythonTrainerSettings(python: fl.trainer.python, module: setup.trainerModule!, workers: workers, timeoutS: fl.trainer.timeoutS,
                                                  flopsPerExample: fl.trainer.flopsPerExample, datasetKind: data.kind.rawValue,
                                                  datasetPath: setup.datasetPath,
                                                  local: LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate),
                                                  config: fl.trainer.config)
+            settings.mu = strategy.proximalMu
             let trainer = try PythonTrainer(settings: settings, partitions: rows.map { ($0.train, $0.test) }, evaluators: evaluators,
                                             evaluationSeeds: streams.stream("fl.eval_seeds"))
             do {

@@ -22,6 +22,8 @@ public struct PythonTrainerSettings: Sendable, Equatable {
     public var local: LocalTraining
     /// `federation.trainer.config`, handed to `client_fn` verbatim.
     public var config: [String: JSONValue]
+    /// The strategy's proximal coefficient, in `evaluate`'s config as in `fit`'s.
+    public var mu: Double = 0
 
     /// Creates settings.
     public init(python: String, module: String, workers: Int, timeoutS: Double, flopsPerExample: Double, datasetKind: String,
@@ -110,13 +112,14 @@ public final class PythonTrainer: Trainer {
     }
 
     /// The example-weighted loss and `metrics["accuracy"]` of every evaluator's `evaluate`
-    /// (NaN accuracy when a client reports none).
+    /// (NaN accuracy when a client reports none). Its config holds the same keys as `fit`'s.
     public func evaluate(_ parameters: [Double], round: Int) throws -> ModelEvaluation {
         let arrays = wireArrays(parameters)
         let jobs = evaluators.map { client in
             job(client: client, round: round, method: "evaluate",
                 call: ["round": .int(Int64(round)), "seed": .int(Int64(evaluationSeeds.int(below: 1 << 31))),
-                       "batch_size": .int(Int64(settings.local.batchSize))],
+                       "epochs": .int(Int64(settings.local.epochs)), "batch_size": .int(Int64(settings.local.batchSize)),
+                       "learning_rate": .double(settings.local.learningRate), "mu": .double(settings.mu)],
                 parameters: arrays)
         }
         var lossSum = 0.0, accuracySum = 0.0, total = 0
@@ -152,14 +155,21 @@ public final class PythonTrainer: Trainer {
         var offset = 0
         return layout.map { shape in
             let bytes = [UInt8](unsafeUninitializedCapacity: shape.byteCount) { buffer, initialized in
-                let raw = UnsafeMutableRawBufferPointer(buffer)
                 flat.withUnsafeBufferPointer { all in
-                    let source = UnsafeBufferPointer(rebasing: all[offset..<(offset + shape.count)])
+                    let source = all.baseAddress! + offset, raw = UnsafeMutableRawPointer(buffer.baseAddress!), n = shape.count
+                    // Plain loops over typed pointers: the compiler vectorises them.
                     switch shape.type {
-                    case .float32: Self.convert(source, into: raw.bindMemory(to: Float.self)) { Float($0) }
-                    case .float64: Self.convert(source, into: raw.bindMemory(to: Double.self)) { $0 }
-                    case .int32: Self.convert(source, into: raw.bindMemory(to: Int32.self)) { Int32($0.rounded()) }
-                    case .int64: Self.convert(source, into: raw.bindMemory(to: Int64.self)) { Int64($0.rounded()) }
+                    case .float32:
+                        let target = raw.assumingMemoryBound(to: Float.self)
+                        for i in 0..<n { target[i] = Float(source[i]) }
+                    case .float64:
+                        raw.copyMemory(from: source, byteCount: n * 8)
+                    case .int32:
+                        let target = raw.assumingMemoryBound(to: Int32.self)
+                        for i in 0..<n { target[i] = Self.integer(source[i]) }
+                    case .int64:
+                        let target = raw.assumingMemoryBound(to: Int64.self)
+                        for i in 0..<n { target[i] = Self.integer(source[i]) }
                     }
                 }
                 initialized = shape.byteCount
@@ -167,6 +177,15 @@ public final class PythonTrainer: Trainer {
             offset += shape.count
             return (shape, bytes)
         }
+    }
+
+    /// `value` rounded to the nearest integer of type `T`, saturating at its bounds (an average
+    /// of integer arrays, e.g. BatchNorm's batch counters, is always in range; this is a guard).
+    private static func integer<T: FixedWidthInteger>(_ value: Double) -> T {
+        let rounded = value.rounded()
+        if rounded >= Double(T.max) { return T.max }
+        if rounded <= Double(T.min) || rounded.isNaN { return T.min }
+        return T(rounded)
     }
 
     /// The reply's arrays as one flat vector, after checking them against the layout: the
@@ -179,37 +198,39 @@ public final class PythonTrainer: Trainer {
             throw TrainerError(client: client, round: round, "\(method) returned array \(k) as \(array.shape), expected \(expected)")
         }
         let total = layout.reduce(0) { $0 + $1.count }
+        // x - x is 0 for finite x and NaN otherwise, so one sum tells whether all are finite.
+        var finiteCheck = 0.0
         let flat = [Double](unsafeUninitializedCapacity: total) { buffer, initialized in
             var offset = 0
             for (array, shape) in zip(frame.arrays, layout) {
-                let target = UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + shape.count)])
+                let target = buffer.baseAddress! + offset, n = shape.count
                 array.bytes.withUnsafeBytes { raw in
                     switch shape.type {
-                    case .float32: Self.convert(raw.bindMemory(to: Float.self), into: target) { Double($0) }
-                    case .float64: Self.convert(raw.bindMemory(to: Double.self), into: target) { $0 }
-                    case .int32: Self.convert(raw.bindMemory(to: Int32.self), into: target) { Double($0) }
-                    case .int64: Self.convert(raw.bindMemory(to: Int64.self), into: target) { Double($0) }
+                    case .float32:
+                        let source = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                        for i in 0..<n { target[i] = Double(source[i]) }
+                    case .float64:
+                        UnsafeMutableRawPointer(target).copyMemory(from: raw.baseAddress!, byteCount: n * 8)
+                    case .int32:
+                        let source = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+                        for i in 0..<n { target[i] = Double(source[i]) }
+                    case .int64:
+                        let source = raw.baseAddress!.assumingMemoryBound(to: Int64.self)
+                        for i in 0..<n { target[i] = Double(source[i]) }
                     }
                 }
-                offset += shape.count
+                for i in 0..<n { finiteCheck += target[i] - target[i] }
+                offset += n
             }
             initialized = total
         }
-        if let bad = flat.firstIndex(where: { !$0.isFinite }) {
+        if !finiteCheck.isFinite || finiteCheck != 0, let bad = flat.firstIndex(where: { !$0.isFinite }) {
             var k = 0, start = 0
             while start + layout[k].count <= bad { start += layout[k].count; k += 1 }
             throw TrainerError(client: client, round: round,
                                "\(method) returned \(flat[bad]) in array \(k) at flat index \(bad - start); parameters must be finite")
         }
         return flat
-    }
-
-    /// Element-wise conversion between buffers (the wire is little-endian, as is every machine
-    /// FedChain runs on: x86-64 and AArch64 Linux).
-    @inline(__always)
-    private static func convert<Source, Target>(_ source: UnsafeBufferPointer<Source>, into target: UnsafeMutableBufferPointer<Target>,
-                                                _ transform: (Source) -> Target) {
-        for i in 0..<min(source.count, target.count) { target[i] = transform(source[i]) }
     }
 
     private func examples(_ frame: Frame, client: Int, round: Int, method: String) throws -> Int {

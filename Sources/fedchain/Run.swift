@@ -88,7 +88,9 @@ final class RunProgressPrinter {
         parts.append(String(format: "%.0f s simulated", progress.simTime.seconds) + (progress.timeTargetS > 0 ? String(format: " of %.0f", progress.timeTargetS) : ""))
         parts.append(progress.events >= 1_000_000 ? String(format: "%.2f M events", Double(progress.events) / 1e6) : "\(progress.events) events")
         let elapsed = now.timeIntervalSince(start), done = progress.fractionDone
-        let eta = done > 0 ? SweepProgress.duration(elapsed * (1 - done) / done) : "?"
+        // Below 1 % done an extrapolation is noise (a federated run's first round can show
+        // "1355h" from a sliver of its time limit).
+        let eta = done >= 0.01 ? SweepProgress.duration(elapsed * (1 - done) / done) : "?"
         let line = String(format: "  [%3.0f%%] ", done * 100) + parts.joined(separator: ", ") + ", \(SweepProgress.duration(elapsed)) wall, ETA \(eta)"
         printStatus(terminal ? "\r\u{1B}[K" + line : line, newline: !terminal)
         printed = true

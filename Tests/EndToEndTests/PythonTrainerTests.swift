@@ -156,6 +156,27 @@ final class PythonTrainerTests: XCTestCase {
         XCTAssertEqual(files[0], files[1], "1 and 2 workers")
     }
 
+    /// The native and the Python trainers get the same partition: with the same seed, a native
+    /// run and a Python run on Fashion-MNIST write the same `/fl/clients` (NIID-Bench's #C=2).
+    func testNativeAndPythonTrainersSeeTheSamePartition() throws {
+        let dir = try workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let common = ["federation.dataset={kind: fashion_mnist, partition: labels_per_client, labels_per_client: 2}",
+                      "federation.rounds=1", "federation.clients_per_round=2", "federation.trainer.eval_clients=1"]
+        XCTAssertEqual(try run(dir, common + ["federation.trainer.kind=native"], output: "native.h5").status, 0)
+        XCTAssertEqual(try run(dir, common, output: "python.h5").status, 0)
+        let native = try HDF5File(readingAt: dir.appendingPathComponent("native.h5").path)
+        let python = try HDF5File(readingAt: dir.appendingPathComponent("python.h5").path)
+        let columns = try native.columnNames("/fl/clients")
+        XCTAssertEqual(columns, try python.columnNames("/fl/clients"))
+        for column in columns { XCTAssertEqual(try native.int64Column("/fl/clients", column), try python.int64Column("/fl/clients", column), column) }
+        let held = try (0..<10).map { try native.int64Column("/fl/clients", "label_\($0)") }
+        for client in 0..<6 {
+            XCTAssertEqual(held.filter { $0[client] > 0 }.count, 2, "client \(client) holds 2 classes")
+            XCTAssertGreaterThan(held[client % 10][client], 0, "client \(client) holds class \(client) mod 10")
+        }
+    }
+
     /// Problems with the module or the interpreter: each a clear error, no output file.
     func testModuleAndInterpreterProblems() throws {
         let dir = try workspace()

@@ -110,4 +110,13 @@ final class ConfigHardeningTests: XCTestCase {
                                          source: "t.yaml")
         XCTAssertEqual(fine.warnings(), [])
     }
+
+    /// A Python trainer without a FLOPs figure is warned about (its training would take no
+    /// simulated time unless the client reports FLOPs); with one, it is not.
+    func testPythonTrainerWithoutFlopsWarns() throws {
+        let yaml = "federation: {rounds: 1, dataset: {kind: fashion_mnist}, trainer: {kind: python, module: c.py}}\n"
+        XCTAssertTrue(try ConfigLoader.load(yaml: yaml, source: "t.yaml").warnings()
+            .contains { $0.hasPrefix("federation.trainer.flops_per_example: 0, so local training takes no simulated time") })
+        XCTAssertEqual(try ConfigLoader.load(yaml: yaml, source: "t.yaml", overrides: ["federation.trainer.flops_per_example=1e6"]).warnings(), [])
+    }
 }
