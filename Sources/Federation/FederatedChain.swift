@@ -128,9 +128,9 @@ public struct FederatedRound: Sendable, Equatable {
 ///    the round and trains every selected client's update in plan order, exactly as
 ///    `InMemoryFederation` does, so the models are equal to the last bit.
 /// 2. The updates arrive on the network's timeline. Training client i is served by committee
-///    member i mod k (k = 1 without a committee). The model download (parameters x 8 bytes)
-///    queues on that member's uplink. Compute takes epochs x examples x FLOPs per example /
-///    device speed. A client may drop (probability, or offline in the trace). Each upload travels
+///    member i mod k (k = 1 without a committee). The model download (parameters x the
+///    trainer's bytes per parameter) queues on that member's uplink. Compute takes the
+///    training's FLOPs (as the trainer reports them) / device speed. A client may drop (probability, or offline in the trace). Each upload travels
 ///    to its member; once a member has all its clients' updates (or dropouts), it sends one
 ///    partial aggregate (the model's size) to the leader.
 /// 3. The aggregate's record (`ModelRecord`) goes into the first block produced after it is

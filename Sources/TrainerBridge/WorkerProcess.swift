@@ -77,9 +77,11 @@ final class WorkerProcess {
     private var requests: Int32
     private var replies: Int32
     private var reaped = false
+    /// How the worker ended, once known.
+    private var ending: String?
 
-    /// Starts `python -u -c WorkerScript.source` with requests on its fd 3 and replies on its
-    /// fd 4; its stdout joins FedChain's stderr. Throws a message when the interpreter cannot
+    /// Starts `python -u -c WorkerScript.bootstrap`, which reads the worker's program from its
+    /// fd 3, then requests on fd 3 and replies on fd 4; its stdout joins FedChain's stderr. Throws a message when the interpreter cannot
     /// be started.
     init(python: String, environment: [String: String]) throws {
         signal(SIGPIPE, SIG_IGN)   // a dead worker is an error reply, not a dead FedChain
@@ -102,7 +104,7 @@ final class WorkerProcess {
         posix_spawn_file_actions_adddup2(&actions, toWorker[0], 3)
         posix_spawn_file_actions_adddup2(&actions, fromWorker[1], 4)
         posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        let arguments = [python, "-u", "-c", WorkerScript.source]
+        let arguments = [python, "-u", "-c", WorkerScript.bootstrap]
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         let environ = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -123,6 +125,12 @@ final class WorkerProcess {
         pid = child
         requests = toWorker[1]
         replies = fromWorker[0]
+        // The worker's program follows on its fd 3 (its length, then its text), ahead of any
+        // request; the pipe holds it until the interpreter reads it.
+        let program = Array(WorkerScript.source.utf8)
+        var length = [UInt8]()
+        withUnsafeBytes(of: UInt32(program.count).littleEndian) { length.append(contentsOf: $0) }
+        try? send([length, program])   // a worker that died at start shows at its first request
     }
 
     deinit { kill() }
@@ -226,8 +234,15 @@ final class WorkerProcess {
         if replies >= 0 { close(replies); replies = -1 }
     }
 
-    /// How the worker ended (it is reaped here), e.g. "was killed by signal 9 (SIGKILL)".
+    /// How the worker ended (it is reaped here, once), e.g. "was killed by signal 9 (SIGKILL)".
     private func waitStatus() -> String {
+        if let ending { return ending }
+        let text = reap()
+        ending = text
+        return text
+    }
+
+    private func reap() -> String {
         closePipes()
         var status: Int32 = 0
         var result: pid_t = 0

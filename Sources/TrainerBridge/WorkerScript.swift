@@ -1,9 +1,25 @@
 /// The Python side of the bridge: a worker process that imports the researcher's module and
-/// answers framed requests (docs/federation.md, "The trainer bridge"). It runs as
-/// `python -u -c WORKER_SCRIPT`, reads requests on fd 3 and writes replies on fd 4, so that
-/// whatever the client prints (its stdout goes to FedChain's stderr) never mixes with frames.
-/// It needs only the standard library and NumPy; nothing is unpickled.
+/// answers framed requests (docs/federation.md, "The bridge"). It runs as `python -u -c
+/// BOOTSTRAP`; the bootstrap reads this program from fd 3 (u32 length, then the text), so the
+/// command line stays short and tracebacks name `fedchain-worker`. It then reads requests on fd 3
+/// and writes replies on fd 4, so whatever the client prints (its stdout goes to FedChain's
+/// stderr) never mixes with frames. It needs only the standard library and NumPy; nothing is
+/// unpickled.
 enum WorkerScript {
+    /// Reads the program from fd 3 and runs it.
+    static let bootstrap = """
+        import os, struct
+        def take(n):
+            data = b""
+            while len(data) < n:
+                piece = os.read(3, n - len(data))
+                if not piece:
+                    raise SystemExit(1)
+                data += piece
+            return data
+        exec(compile(take(struct.unpack("<I", take(4))[0]), "fedchain-worker", "exec"), {"__name__": "__main__"})
+        """
+
     static let source = #"""
 import importlib.util, json, os, random, struct, sys, traceback
 
