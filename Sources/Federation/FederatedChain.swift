@@ -128,8 +128,8 @@ public struct FederatedRound: Sendable, Equatable {
 ///    the round and trains every selected client's update in plan order, exactly as
 ///    `InMemoryFederation` does, so the models are equal to the last bit.
 /// 2. The updates arrive on the network's timeline. Training client i is served by committee
-///    member i mod k (k = 1 without a committee). The model download (parameters x the
-///    trainer's bytes per parameter) queues on that member's uplink. Compute takes the
+///    member i mod k (k = 1 without a committee). The model download (the trainer's
+///    `modelBytes`) queues on that member's uplink. Compute takes the
 ///    training's FLOPs (as the trainer reports them) / device speed. A client may drop (probability, or offline in the trace). Each upload travels
 ///    to its member; once a member has all its clients' updates (or dropouts), it sends one
 ///    partial aggregate (the model's size) to the leader.
@@ -191,7 +191,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         self.learning = learning
         self.parameters = parameters
         self.initialModelSHA256 = ModelRecord.hash(parameters: learning.parameters)
-        self.modelBytes = learning.parameters.count * learning.trainer.bytesPerParameter
+        self.modelBytes = learning.trainer.modelBytes
         self.dropoutStream = streams.stream("fl.dropout")
         self.latencyStream = streams.stream("fl.latency")
         self.secureSeedStream = streams.stream("secagg.keys")

@@ -215,7 +215,7 @@ public final class NativeTrainer: Trainer {
 
     public var clientCount: Int { clients.count }
     public func trainingExamples(of client: Int) -> Int { clients[client].train.count }
-    public var bytesPerParameter: Int { MemoryLayout<Double>.stride }
+    public var modelBytes: Int { model.parameterCount * MemoryLayout<Double>.stride }
 
     /// Trains in task order from one shared batch stream, so equal plans give equal models.
     public func fit(_ tasks: [FitTask], from global: [Double], mu: Double) -> [FitOutcome] {

@@ -48,9 +48,7 @@ public enum Partition: Sendable, Equatable {
         let n = labels.count
         switch self {
         case .iid:
-            var order = Array(0..<n)
-            random.shuffle(&order)
-            for (i, row) in order.enumerated() { rowsOf[i % clients].append(row) }
+            rowsOf = Self.dealt(n, clients: clients, random: random)
         case .dirichlet(let alpha):
             try Self.requireMinimum(n, clients, "dirichlet")
             let byClass = Self.rowsByClass(labels, classes: classes)
@@ -126,11 +124,7 @@ public enum Partition: Sendable, Equatable {
     public func clientRows(trainLabels: [Int32], testCount: Int, classes: Int, clients: Int,
                            random: any RandomSource) throws -> [ClientRows] {
         let train = try assign(labels: trainLabels, classes: classes, clients: clients, random: random)
-        var order = Array(0..<testCount)
-        random.shuffle(&order)
-        var test = [[Int]](repeating: [], count: clients)
-        for (i, row) in order.enumerated() { test[i % clients].append(row) }
-        return zip(train, test).map { ClientRows(train: $0, test: $1) }
+        return zip(train, Self.dealt(testCount, clients: clients, random: random)).map { ClientRows(train: $0, test: $1) }
     }
 
     /// Splits `data` over `clients` clients, each then split into train and test (`trainFraction`).
@@ -138,6 +132,15 @@ public enum Partition: Sendable, Equatable {
         try clientRows(of: data, clients: clients, trainFraction: trainFraction, random: random).map {
             ClientData(train: data.subset($0.train), test: data.subset($0.test))
         }
+    }
+
+    /// Rows 0..<count shuffled and dealt out to `clients` in turn.
+    private static func dealt(_ count: Int, clients: Int, random: any RandomSource) -> [[Int]] {
+        var order = Array(0..<count)
+        random.shuffle(&order)
+        var rowsOf = [[Int]](repeating: [], count: clients)
+        for (i, row) in order.enumerated() { rowsOf[i % clients].append(row) }
+        return rowsOf
     }
 
     private static func requireMinimum(_ rows: Int, _ clients: Int, _ name: String) throws {

@@ -86,8 +86,8 @@ public protocol Trainer: AnyObject {
     var clientCount: Int { get }
     /// Training examples each client holds (its partition), known before any training.
     func trainingExamples(of client: Int) -> Int
-    /// Bytes one parameter takes on the wire (8 for doubles, 4 for float32).
-    var bytesPerParameter: Int { get }
+    /// Bytes the model takes on the wire (8 per parameter for doubles, 4 for float32, ...).
+    var modelBytes: Int { get }
     /// Trains each task's client from `global`, returning outcomes in task order.
     func fit(_ tasks: [FitTask], from global: [Double], mu: Double) throws -> [FitOutcome]
     /// Evaluates a global model after `round`.

@@ -49,6 +49,7 @@ extension World {
             throw BuildError(description: "federation.dataset.partition: client \(empty) gets \(rows[empty].train.count) training and \(rows[empty].test.count) test rows; every client needs both (use fewer clients or another partition)")
         }
         let strategy = FederatedStrategy(kind: fl.strategy.kind, mu: fl.strategy.mu)
+        let local = LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate)
         var learning: InMemoryFederation
         var labelCounts: [[Int]], testCounts: [Int]
         switch fl.trainer.kind {
@@ -72,7 +73,7 @@ extension World {
             let model = fl.model.kind == .mlp ? DenseModel.mlp(inputs: inputs, hidden: fl.model.hidden, classes: classes)
                                               : DenseModel.logisticRegression(inputs: inputs, classes: classes)
             learning = InMemoryFederation(model: model, clients: clients, strategy: strategy,
-                                          local: LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate),
+                                          local: local,
                                           clientsPerRound: fl.clientsPerRound, stragglerShare: fl.stragglers,
                                           initial: model.initialParameters(random: streams.stream("fl.init")),
                                           selection: streams.stream("fl.selection"), stragglers: streams.stream("fl.stragglers"),
@@ -90,7 +91,7 @@ extension World {
             var settings = PythonTrainerSettings(python: fl.trainer.python, module: setup.trainerModule!, workers: workers, timeoutS: fl.trainer.timeoutS,
                                                  flopsPerExample: fl.trainer.flopsPerExample, datasetKind: data.kind.rawValue,
                                                  datasetPath: setup.datasetPath,
-                                                 local: LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate),
+                                                 local: local,
                                                  config: fl.trainer.config)
             settings.mu = strategy.proximalMu
             let trainer = try PythonTrainer(settings: settings, partitions: rows.map { ($0.train, $0.test) }, evaluators: evaluators,

@@ -42,18 +42,10 @@ public indirect enum JSONValue: Codable, Equatable, Sendable {
         case .null:
             var single = encoder.singleValueContainer()
             try single.encodeNil()
-        case .bool(let value):
-            var single = encoder.singleValueContainer()
-            try single.encode(value)
-        case .int(let value):
-            var single = encoder.singleValueContainer()
-            try single.encode(value)
-        case .double(let value):
-            var single = encoder.singleValueContainer()
-            try single.encode(value)
-        case .string(let value):
-            var single = encoder.singleValueContainer()
-            try single.encode(value)
+        case .bool(let value): try Self.encode(value, to: encoder)
+        case .int(let value): try Self.encode(value, to: encoder)
+        case .double(let value): try Self.encode(value, to: encoder)
+        case .string(let value): try Self.encode(value, to: encoder)
         case .array(let items):
             var list = encoder.unkeyedContainer()
             for item in items { try list.encode(item) }
@@ -63,13 +55,9 @@ public indirect enum JSONValue: Codable, Equatable, Sendable {
         }
     }
 
-    /// The value as a number, if it is one.
-    public var number: Double? {
-        switch self {
-        case .int(let value): Double(value)
-        case .double(let value): value
-        default: nil
-        }
+    private static func encode(_ value: some Encodable, to encoder: any Encoder) throws {
+        var single = encoder.singleValueContainer()
+        try single.encode(value)
     }
 
     /// Compact JSON text (keys sorted; non-finite numbers as NaN/Infinity, which Python's json

@@ -75,11 +75,8 @@ public final class PythonTrainer: Trainer {
 
     public var clientCount: Int { partitions.count }
     public func trainingExamples(of client: Int) -> Int { partitions[client].train.count }
-    /// The wire size of the model's parameters, averaged over its arrays' types.
-    public var bytesPerParameter: Int {
-        let count = layout.reduce(0) { $0 + $1.count }
-        return count == 0 ? 4 : max(1, layout.reduce(0) { $0 + $1.byteCount } / count)
-    }
+    /// The model's arrays' bytes as they cross the wire (each in its own dtype).
+    public var modelBytes: Int { layout.reduce(0) { $0 + $1.byteCount } }
 
     /// The initial global model: client 0's `get_parameters`, with `seed`. It fixes the
     /// model's arrays (their number, types and shapes) for the whole run.

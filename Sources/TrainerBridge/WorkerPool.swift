@@ -8,7 +8,8 @@ import Learning
 final class WorkerPool {
     /// One request: who it is for, and its bytes (in pieces, `Frame.encode`).
     struct Job {
-        var client: Int
+        /// The client, or nil for a request to the worker itself (`init`).
+        var client: Int?
         var round: Int?
         /// The method, for messages ("fit", "evaluate", "get_parameters").
         var method: String
@@ -36,7 +37,7 @@ final class WorkerPool {
             close(killing: true)
             throw TrainerError("federation.trainer.python: cannot start '\(python)' (\(why))")
         }
-        _ = try dispatch((0..<count).map { _ in Job(client: -1, round: nil, method: "init", bytes: initRequest) }, pinned: true)
+        _ = try dispatch((0..<count).map { _ in Job(client: nil, round: nil, method: "init", bytes: initRequest) }, pinned: true)
     }
 
     deinit { close() }
@@ -101,7 +102,7 @@ final class WorkerPool {
         } catch let failed as JobFailure {
             close(killing: true)
             let job = jobs[failed.job]
-            throw TrainerError(client: job.client >= 0 ? job.client : nil, round: job.round, describe(failed.failure, method: job.method))
+            throw TrainerError(client: job.client, round: job.round, describe(failed.failure, method: job.method))
         }
         let frames = results.map { $0! }
         for (job, frame) in zip(jobs, frames) where frame.header["ok"] as? Bool != true {
@@ -110,7 +111,7 @@ final class WorkerPool {
             let traceback = (frame.header["traceback"] as? String).map { "\n" + $0 } ?? ""
             // A client's exception is "fit raised ...", a broken contract the worker's own words.
             let failure = frame.header["raised"] as? Bool == true && job.method != "init" ? "\(job.method) raised \(error)" : error
-            throw TrainerError(client: job.client >= 0 ? job.client : nil, round: job.round, failure + traceback)
+            throw TrainerError(client: job.client, round: job.round, failure + traceback)
         }
         return frames
     }

@@ -24,7 +24,6 @@ enum WorkerScript {
 import importlib.util, json, os, random, struct, sys, traceback
 
 MAGIC = b"FCB1"
-DTYPES = ("<f4", "<f8", "<i4", "<i8")
 
 
 def linux_die_with_parent():

@@ -1,0 +1,198 @@
+import Federation
+import Learning
+import TrainerBridge
+
+/// Federated learning on the chain (docs/federation.md). Node 0 aggregates; client i lives on
+/// node i + 1.
+public struct FederationConfig: Codable, Equatable, Sendable {
+    /// Rounds to run; 0: no federated learning.
+    public var rounds: Int = 0
+    /// Clients (each on its own node).
+    public var clients: Int = 30
+    /// Clients selected per round.
+    public var clientsPerRound: Int = 10
+    /// The data.
+    public var dataset = DatasetConfig()
+    /// The model.
+    public var model = ModelConfig()
+    /// FedAvg or FedProx.
+    public var strategy = StrategyConfig()
+    /// Local training.
+    public var local = LocalConfig()
+    /// Share of selected clients that straggle (run a random number of epochs in [1, E]).
+    public var stragglers: Double = 0
+    /// Probability that a training client goes offline before uploading.
+    public var dropout: Double = 0
+    /// A dropout trace (CSV `node,offline_from_s,offline_until_s`, relative to the config
+    /// file); empty: none.
+    public var dropoutTrace: String = ""
+    /// Blocks a round's record needs before the next round starts.
+    public var confirmations: Int = 1
+    /// Who aggregates: `fixed` (node 0), `block_producer` (the producer of node 0's chain tip) or
+    /// `committee` (the distinct producers of the latest blocks on node 0's chain).
+    public var aggregator: AggregatorChoice = .fixed
+    /// Members of the aggregating committee (`aggregator: committee`).
+    public var committeeSize: Int = 3
+    /// Fewest updates a round needs; with fewer it fails and is retried.
+    public var minParticipants: Int = 1
+    /// Device speed of each client, GFLOP/s.
+    public var deviceGflops = DistributionConfig(distribution: .constant, mean: 1, sd: 0, min: 0.01, max: 0)
+    /// Reward per confirmed round, split among its participants by `reward_split`.
+    public var rewardPerRound: Double = 1
+    /// `samples` or `contribution` (leave-one-out on the test data).
+    public var rewardSplit: RewardSplit = .samples
+    /// Secure aggregation of the updates (docs/secure-aggregation.md).
+    public var secureAggregation = SecureAggregationConfig()
+    /// Who trains: the Swift models or the researcher's own Python client (docs/federation.md).
+    public var trainer = TrainerConfig()
+
+    /// The defaults (off).
+    public init() {}
+}
+
+/// Which data the clients hold.
+public enum DatasetKind: String, ConfigChoice {
+    /// FedProx Synthetic(alpha, beta).
+    case synthetic
+    /// FedProx Synthetic-IID.
+    case syntheticIid = "synthetic_iid"
+    /// A labelled HDF5 file (`X`, `y`), spread over clients by `partition`.
+    case hdf5
+    /// Fashion-MNIST's IDX files (Debian's `dataset-fashion-mnist`), its training set spread
+    /// over clients by `partition`, its test set dealt out evenly.
+    case fashionMnist = "fashion_mnist"
+}
+
+/// How a data set's rows are spread over clients (NIID-Bench's partitions, docs/federation.md).
+public enum PartitionKind: String, ConfigChoice {
+    case iid, dirichlet, shards
+    case labelsPerClient = "labels_per_client"
+    case quantitySkew = "quantity_skew"
+}
+
+extension FedChainConfig {
+    /// The config with the keys that decide how a run executes but not what it computes
+    /// (`federation.trainer.workers`, `federation.trainer.timeout_s`) at their defaults: what a
+    /// run's file stores and its run id hashes, so 1 and 4 workers give the same bytes.
+    public var withoutExecutionSettings: FedChainConfig {
+        var config = self
+        let defaults = TrainerConfig()
+        config.federation.trainer.workers = defaults.workers
+        config.federation.trainer.timeoutS = defaults.timeoutS
+        return config
+    }
+}
+
+/// Who trains.
+public enum TrainerKind: String, ConfigChoice {
+    /// The Swift models (`federation.model`).
+    case native
+    /// A Python module following Flower's NumPyClient convention, in worker processes.
+    case python
+}
+
+/// `federation.trainer`.
+public struct TrainerConfig: Codable, Equatable, Sendable {
+    /// `native` or `python`.
+    public var kind: TrainerKind = .native
+    /// Python: the client module (relative to the config file).
+    public var module: String = ""
+    /// Python: worker processes; 0: one per core.
+    public var workers: Int = 0
+    /// Python: the interpreter (a name on PATH or a path).
+    public var python: String = "python3"
+    /// Python: FLOPs per example and epoch, for simulated compute time when `fit` reports no
+    /// `metrics["flops"]`.
+    public var flopsPerExample: Double = 0
+    /// Python: clients that evaluate each global model (a fixed sample drawn once); 0: all.
+    public var evalClients: Int = 0
+    /// Python: the longest wait for one call's reply, in seconds of wall time (a hung client
+    /// fails the run, naming itself).
+    public var timeoutS: Double = 600
+    /// Python: handed verbatim to `client_fn` in its config.
+    public var config: [String: JSONValue] = [:]
+    public init() {}
+}
+
+public struct DatasetConfig: Codable, Equatable, Sendable {
+    public var kind: DatasetKind = .synthetic
+    /// Synthetic: heterogeneity of the clients' models (standard deviation).
+    public var alpha: Double = 1
+    /// Synthetic: heterogeneity of the clients' features (standard deviation).
+    public var beta: Double = 1
+    /// HDF5: the file (relative to the config file); fashion_mnist: the directory of its IDX
+    /// files (empty: Debian's /usr/share/datasets/fashion-mnist).
+    public var path: String = ""
+    /// HDF5: how rows are spread over clients.
+    public var partition: PartitionKind = .iid
+    /// dirichlet and quantity_skew: the concentration (small: strong skew).
+    public var dirichletAlpha: Double = 0.5
+    /// HDF5, shards: shards per client.
+    public var shardsPerClient: Int = 2
+    /// labels_per_client: the classes each client holds (NIID-Bench's #C=k).
+    public var labelsPerClient: Int = 2
+    public init() {}
+}
+
+public enum ModelKind: String, ConfigChoice {
+    /// Multinomial logistic regression.
+    case logistic
+    /// One hidden ReLU layer.
+    case mlp
+}
+
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public var kind: ModelKind = .logistic
+    /// Hidden units of the MLP.
+    public var hidden: Int = 32
+    public init() {}
+}
+
+public struct StrategyConfig: Codable, Equatable, Sendable {
+    public var kind: FederatedStrategy.Kind = .fedavg
+    /// FedProx proximal coefficient.
+    public var mu: Double = 0
+    public init() {}
+}
+
+/// Which secure aggregation protocol, if any.
+public enum SecureAggregationKind: String, ConfigChoice {
+    case none, secagg, secaggplus
+}
+
+/// `federation.secure_aggregation`.
+public struct SecureAggregationConfig: Codable, Equatable, Sendable {
+    /// `none`, `secagg` (Bonawitz et al. 2017) or `secaggplus` (Bell et al. 2020).
+    public var `protocol`: SecureAggregationKind = .none
+    /// Shares needed to rebuild a secret; 0: a majority of each client's neighbours.
+    public var threshold: Int = 0
+    /// SecAgg+ neighbours per client; 0: the smallest even k >= log2 n.
+    public var neighbours: Int = 0
+    /// Update coordinates (model deltas) are clipped to [-clip, clip].
+    public var clip: Double = 8
+    /// Quantization levels per coordinate: 2^bits.
+    public var bits: Int = 16
+    /// How long the server waits for a stage's replies, in seconds; 0: it learns of dropouts at once.
+    public var timeoutS: Double = 0
+    /// Compute cost of the protocol's operations.
+    public var cost = SecAggCostConfig()
+    public init() {}
+}
+
+/// Compute time per operation (defaults: measured by `scripts/bench secagg` on one x86-64 core).
+public struct SecAggCostConfig: Codable, Equatable, Sendable {
+    public var keyGenerationUs: Double = 13
+    public var keyAgreementUs: Double = 32
+    public var aeadMessageUs: Double = 2
+    public var fieldMultiplicationNs: Double = 5
+    /// Mask expansion and adding, GB of keystream per second.
+    public var prgGbS: Double = 3.5
+    public init() {}
+}
+
+public struct LocalConfig: Codable, Equatable, Sendable {
+    public var epochs: Int = 20
+    public var batchSize: Int = 10
+    public var learningRate: Double = 0.01
+    public init() {}
+}
