@@ -1,14 +1,15 @@
-import CGSL
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A classifier with a flat parameter vector: multinomial logistic regression (no hidden layer)
 /// or an MLP with one ReLU hidden layer, softmax output and mean cross-entropy loss. Gradients
-/// are analytic (backpropagation); matrix products go through CBLAS `dgemm`.
+/// are analytic (backpropagation); matrix products go through OpenBLAS `dgemm` (`BLAS`).
 ///
 /// Parameter layout, layer by layer: weights (inputs x outputs, row-major), then biases.
-public struct DenseModel: Sendable, Equatable {
+public struct DenseModel: Model, Equatable {
+    public typealias Scalar = Double
+
     /// Layer widths from input to output, e.g. [60, 10] or [60, 32, 10].
     public let widths: [Int]
 
@@ -44,11 +45,27 @@ public struct DenseModel: Sendable, Equatable {
         return parameters
     }
 
+    public func makeScratch() -> AnyObject { Workspace() }
+
+    public func loss(_ parameters: UnsafeBufferPointer<Double>, _ data: LabelledData, rows: ArraySlice<Int>,
+                     gradient: UnsafeMutableBufferPointer<Double>?, scratch: AnyObject) -> Double {
+        loss(parameters, data, rows: rows, gradient: gradient, workspace: unsafeDowncast(scratch, to: Workspace.self))
+    }
+
+    public func evaluate(_ parameters: [Double], _ data: LabelledData, scratch: AnyObject) -> (loss: Double, accuracy: Double) {
+        evaluate(parameters, data, workspace: unsafeDowncast(scratch, to: Workspace.self))
+    }
+
     /// Mean cross-entropy of `rows` of `data`; when `gradient` is given, the gradient of that
     /// mean is written into it (overwriting).
     public func loss(_ parameters: [Double], _ data: LabelledData, rows: some Collection<Int>,
                      gradient: UnsafeMutableBufferPointer<Double>? = nil, workspace: Workspace) -> Double {
-        precondition(parameters.count == parameterCount && data.dimension == widths[0] && data.classes == widths.last!)
+        parameters.withUnsafeBufferPointer { loss($0, data, rows: rows, gradient: gradient, workspace: workspace) }
+    }
+
+    private func loss(_ p: UnsafeBufferPointer<Double>, _ data: LabelledData, rows: some Collection<Int>,
+                      gradient: UnsafeMutableBufferPointer<Double>?, workspace: Workspace) -> Double {
+        precondition(p.count == parameterCount && data.dimension == widths[0] && data.classes == widths.last!)
         let n = rows.count
         guard n > 0 else { return 0 }
         workspace.prepare(widths: widths, rows: n)
@@ -59,12 +76,10 @@ public struct DenseModel: Sendable, Equatable {
                 for (r, row) in rows.enumerated() { (x.baseAddress! + r * d).update(from: f.baseAddress! + row * d, count: d) }
             }
         }
-        return parameters.withUnsafeBufferPointer { p in
-            forward(p, workspace, n)
-            let loss = softmaxLoss(workspace, labels: data.labels, rows: rows, n)
-            if let gradient { backward(p, workspace, n, gradient) }
-            return loss
-        }
+        forward(p, workspace, n)
+        let loss = softmaxLoss(workspace, labels: data.labels, rows: rows, n)
+        if let gradient { backward(p, workspace, n, gradient) }
+        return loss
     }
 
     /// Classes predicted for every row of `data`, and the accuracy against its labels.
@@ -105,8 +120,8 @@ public struct DenseModel: Sendable, Equatable {
             w.activations[l].withUnsafeBufferPointer { a in
                 w.activations[l + 1].withUnsafeMutableBufferPointer { z in
                     for r in 0..<n { for k in 0..<outputs { z[r * outputs + k] = p[offset.biases + k] } }
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(outputs), Int32(inputs), 1,
-                                a.baseAddress, Int32(inputs), p.baseAddress! + offset.weights, Int32(outputs), 1, z.baseAddress, Int32(outputs))
+                    BLAS.dgemm(m: n, n: outputs, k: inputs, a.baseAddress!, lda: inputs, p.baseAddress! + offset.weights, ldb: outputs,
+                               beta: 1, z.baseAddress!, ldc: outputs)
                     if l + 1 < widths.count - 1 { for i in 0..<(n * outputs) where z[i] < 0 { z[i] = 0 } }   // ReLU
                 }
             }
@@ -147,8 +162,8 @@ public struct DenseModel: Sendable, Equatable {
             w.deltas[l + 1].withUnsafeBufferPointer { delta in
                 w.activations[l].withUnsafeBufferPointer { a in
                     // dW = A^T delta; db = column sums of delta.
-                    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(inputs), Int32(outputs), Int32(n), 1,
-                                a.baseAddress, Int32(inputs), delta.baseAddress, Int32(outputs), 0, g.baseAddress! + offset.weights, Int32(outputs))
+                    BLAS.dgemm(transposeA: true, m: inputs, n: outputs, k: n, a.baseAddress!, lda: inputs, delta.baseAddress!, ldb: outputs,
+                               beta: 0, g.baseAddress! + offset.weights, ldc: outputs)
                     for k in 0..<outputs {
                         var sum = 0.0
                         for r in 0..<n { sum += delta[r * outputs + k] }
@@ -157,9 +172,8 @@ public struct DenseModel: Sendable, Equatable {
                     guard l > 0 else { return }
                     // delta of the layer below: (delta W^T) masked by ReLU.
                     w.deltas[l].withUnsafeMutableBufferPointer { below in
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(inputs), Int32(outputs), 1,
-                                    delta.baseAddress, Int32(outputs), p.baseAddress! + offset.weights, Int32(outputs), 0,
-                                    below.baseAddress, Int32(inputs))
+                        BLAS.dgemm(transposeB: true, m: n, n: inputs, k: outputs, delta.baseAddress!, lda: outputs,
+                                   p.baseAddress! + offset.weights, ldb: outputs, beta: 0, below.baseAddress!, ldc: inputs)
                         for i in 0..<(n * inputs) where a[i] <= 0 { below[i] = 0 }
                     }
                 }

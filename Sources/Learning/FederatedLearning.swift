@@ -1,46 +1,3 @@
-import CGSL
-
-/// How a federated round combines client updates (the narrow strategy seam: configure the local
-/// objective, aggregate the results).
-public struct FederatedStrategy: Sendable, Equatable {
-    /// The algorithms.
-    public enum Kind: String, Sendable, CaseIterable {
-        /// McMahan et al. 2017: average weighted by sample count; stragglers are dropped.
-        case fedavg
-        /// Li et al. 2020: a proximal term mu keeps local models near the global one; stragglers'
-        /// partial work is kept.
-        case fedprox
-    }
-
-    public var kind: Kind
-    /// Proximal coefficient (FedProx).
-    public var mu: Double
-
-    /// Creates a strategy.
-    public init(kind: Kind, mu: Double = 0) {
-        self.kind = kind
-        self.mu = mu
-    }
-
-    /// The proximal coefficient clients train with.
-    public var proximalMu: Double { kind == .fedprox ? mu : 0 }
-
-    /// Whether a straggler's partial work enters the aggregate.
-    public var keepsStragglers: Bool { kind == .fedprox }
-
-    /// The average of `updates` weighted by sample count, summed in the given order (so equal
-    /// inputs give bit-identical results); `current` when there is none.
-    public func aggregate(_ updates: [(parameters: [Double], samples: Int)], current: [Double]) -> [Double] {
-        let total = updates.reduce(0) { $0 + $1.samples }
-        guard total > 0 else { return current }
-        var result = [Double](repeating: 0, count: current.count)
-        for update in updates {
-            cblas_daxpy(Int32(result.count), Double(update.samples) / Double(total), update.parameters, 1, &result, 1)
-        }
-        return result
-    }
-}
-
 /// A round's plan: who was selected, who straggles, who trains and for how many epochs.
 public struct RoundPlan: Sendable, Equatable {
     public var round: Int
@@ -76,8 +33,12 @@ public struct InMemoryFederation {
     /// Who trains: the Swift models or a researcher's own client code.
     public let trainer: any Trainer
     public let strategy: FederatedStrategy
-    /// Local epochs E (stragglers run fewer).
-    public let epochs: Int
+    /// The strategy's server side and its state (moments, control variates).
+    public private(set) var server: any ServerStrategy
+    /// Local training (epochs E: stragglers run fewer).
+    public let local: LocalTraining
+    /// Local epochs E.
+    public var epochs: Int { local.epochs }
     public let clientsPerRound: Int
     /// Share of selected clients that are stragglers (run a random number of epochs in [1, E]).
     public let stragglerShare: Double
@@ -95,14 +56,16 @@ public struct InMemoryFederation {
 
     /// Creates the loop around any trainer; `selection`, `stragglers` and `clientSeeds` are
     /// named streams (`clientSeeds` gives each fit task its seed, in plan order; without it
-    /// every seed is 0, which the native trainer ignores).
-    public init(trainer: any Trainer, strategy: FederatedStrategy, epochs: Int, clientsPerRound: Int, stragglerShare: Double,
+    /// every seed is 0, which the native trainer ignores). `local` is how clients train (its
+    /// epochs, and for SCAFFOLD and FedNova its learning rate and momentum).
+    public init(trainer: any Trainer, strategy: FederatedStrategy, local: LocalTraining, clientsPerRound: Int, stragglerShare: Double,
                 initial: [Double], selection: any RandomSource, stragglers: any RandomSource, clientSeeds: (any RandomSource)? = nil) {
         precondition(clientsPerRound >= 1 && clientsPerRound <= trainer.clientCount, "1 ... clients per round")
-        precondition(epochs >= 1, "at least one local epoch")
+        precondition(local.epochs >= 1, "at least one local epoch")
         self.trainer = trainer
         self.strategy = strategy
-        self.epochs = epochs
+        self.server = strategy.makeServer(parameterCount: initial.count, clients: trainer.clientCount, local: local)
+        self.local = local
         self.clientsPerRound = clientsPerRound
         self.stragglerShare = stragglerShare
         self.parameters = initial
@@ -113,16 +76,20 @@ public struct InMemoryFederation {
 
     /// Creates the loop with the Swift `model` on `clients`; `selection`, `stragglers` and
     /// `batches` are three named streams.
-    public init(model: DenseModel, clients: [ClientData], strategy: FederatedStrategy, local: LocalTraining, clientsPerRound: Int,
+    public init(model: any Model, clients: [ClientData], strategy: FederatedStrategy, local: LocalTraining, clientsPerRound: Int,
                 stragglerShare: Double, initial: [Double], selection: any RandomSource, stragglers: any RandomSource,
                 batches: any RandomSource) {
         self.init(trainer: NativeTrainer(model: model, clients: clients, local: local, batches: batches), strategy: strategy,
-                  epochs: local.epochs, clientsPerRound: clientsPerRound, stragglerShare: stragglerShare, initial: initial,
+                  local: local, clientsPerRound: clientsPerRound, stragglerShare: stragglerShare, initial: initial,
                   selection: selection, stragglers: stragglers)
     }
 
     /// Number of clients.
     public var clientCount: Int { trainer.clientCount }
+
+    /// Bytes one transfer of a model takes: the trainer's model, plus the strategy's extra
+    /// vectors (SCAFFOLD's control variates).
+    public var transferBytes: Int { trainer.modelBytes * (1 + strategy.extraVectorsPerTransfer) }
 
     /// Runs one round and returns what happened: `planRound`, `train`, `finishRound`.
     public mutating func runRound() throws -> RoundResult {
@@ -160,7 +127,8 @@ public struct InMemoryFederation {
     /// Trains every client of `plan` from the current global model; outcomes in plan order.
     public func train(_ plan: RoundPlan) throws -> [FitOutcome] {
         let tasks = zip(plan.training, plan.epochs).map { client, epochs in
-            FitTask(client: client, round: plan.round, epochs: epochs, seed: clientSeeds.map { UInt64($0.int(below: 1 << 31)) } ?? 0)
+            FitTask(client: client, round: plan.round, epochs: epochs, seed: clientSeeds.map { UInt64($0.int(below: 1 << 31)) } ?? 0,
+                    correction: server.correction(for: client))
         }
         return try trainer.fit(tasks, from: parameters, mu: strategy.proximalMu)
     }
@@ -170,22 +138,21 @@ public struct InMemoryFederation {
     /// is the new model as computed elsewhere (by secure aggregation) and replaces the strategy's.
     public mutating func finishRound(_ plan: RoundPlan, updates: [FitOutcome], delivered: [Bool]? = nil,
                                      aggregate: [Double]? = nil) throws -> RoundResult {
-        var arrived: [(parameters: [Double], samples: Int)] = []
-        var aggregated: [Int] = []
+        var arrived: [ClientUpdate] = []
         for (i, client) in plan.training.enumerated() where delivered?[i] ?? true {
-            arrived.append((updates[i].parameters, updates[i].examples))
-            aggregated.append(client)
+            arrived.append(ClientUpdate(client: client, parameters: updates[i].parameters, examples: updates[i].examples, steps: updates[i].steps))
         }
-        let previous = parameters
-        parameters = aggregate ?? strategy.aggregate(arrived, current: parameters)
+        let aggregated = arrived.map(\.client)
+        let previous = parameters, before = server
+        parameters = server.aggregate(arrived, current: parameters, average: aggregate)
         let evaluation = try trainer.evaluate(parameters, round: plan.round)
         var result = RoundResult(round: plan.round, selected: plan.selected, stragglers: plan.stragglers, aggregated: aggregated,
                                  trainLoss: evaluation.trainLoss, testAccuracy: evaluation.testAccuracy)
         if measuresContributions {
             result.contributions = try arrived.indices.map { left in
-                var others = arrived
+                var others = arrived, trial = before
                 others.remove(at: left)
-                let without = try trainer.evaluate(strategy.aggregate(others, current: previous), round: plan.round)
+                let without = try trainer.evaluate(trial.aggregate(others, current: previous, average: nil), round: plan.round)
                 return max(0, without.testLoss - evaluation.testLoss)
             }
         }
@@ -193,46 +160,47 @@ public struct InMemoryFederation {
     }
 }
 
-/// The Swift models (`DenseModel`) trained by mini-batch SGD, in memory.
+/// The Swift models (`DenseModel`, `Network`) trained by mini-batch SGD, in memory.
 public final class NativeTrainer: Trainer {
-    public let model: DenseModel
+    public let model: any Model
     public let clients: [ClientData]
     public let local: LocalTraining
     private let batches: any RandomSource
-    private let workspace = Workspace()
+    private let scratch: AnyObject
     private let allTrain: LabelledData
     private let allTest: LabelledData
 
     /// Creates the trainer; `batches` (a named stream) shuffles every client's rows, in task order.
-    public init(model: DenseModel, clients: [ClientData], local: LocalTraining, batches: any RandomSource) {
+    public init(model: any Model, clients: [ClientData], local: LocalTraining, batches: any RandomSource) {
         self.model = model
         self.clients = clients
         self.local = local
         self.batches = batches
+        scratch = model.makeScratch()
         allTrain = Self.concatenate(clients.map(\.train))
         allTest = Self.concatenate(clients.map(\.test))
     }
 
     public var clientCount: Int { clients.count }
     public func trainingExamples(of client: Int) -> Int { clients[client].train.count }
-    public var modelBytes: Int { model.parameterCount * MemoryLayout<Double>.stride }
+    public var modelBytes: Int { model.parameterCount * model.bytesPerParameter }
 
     /// Trains in task order from one shared batch stream, so equal plans give equal models.
     public func fit(_ tasks: [FitTask], from global: [Double], mu: Double) -> [FitOutcome] {
         tasks.map { task in
             let data = clients[task.client].train
-            let parameters = LocalSGD.train(model, from: global, on: data, epochs: task.epochs, batchSize: local.batchSize,
-                                            learningRate: local.learningRate, mu: mu, random: batches, workspace: workspace)
-            return FitOutcome(parameters: parameters, examples: data.count,
-                              flops: Double(task.epochs) * Double(data.count) * model.flopsPerExample)
+            let result = model.train(from: global, on: data, epochs: task.epochs, settings: local, mu: mu, correction: task.correction,
+                                     random: batches, scratch: scratch)
+            return FitOutcome(parameters: result.parameters, examples: data.count,
+                              flops: Double(task.epochs) * Double(data.count) * model.flopsPerExample, steps: result.steps)
         }
     }
 
     /// Training loss over every client's training rows; test loss and accuracy over every
     /// client's test rows.
     public func evaluate(_ parameters: [Double], round: Int) -> ModelEvaluation {
-        let train = model.evaluate(parameters, allTrain, workspace: workspace)
-        let test = model.evaluate(parameters, allTest, workspace: workspace)
+        let train = model.evaluate(parameters, allTrain, scratch: scratch)
+        let test = model.evaluate(parameters, allTest, scratch: scratch)
         return ModelEvaluation(trainLoss: train.loss, testLoss: test.loss, testAccuracy: test.accuracy)
     }
 

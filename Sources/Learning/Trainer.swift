@@ -8,13 +8,16 @@ public struct FitTask: Sendable, Equatable {
     public var epochs: Int
     /// The seed the client draws its randomness from (from a named stream, in plan order).
     public var seed: UInt64
+    /// SCAFFOLD's drift correction c - c_i, added to every local step; nil for other strategies.
+    public var correction: [Double]?
 
     /// Creates a task.
-    public init(client: Int, round: Int, epochs: Int, seed: UInt64) {
+    public init(client: Int, round: Int, epochs: Int, seed: UInt64, correction: [Double]? = nil) {
         self.client = client
         self.round = round
         self.epochs = epochs
         self.seed = seed
+        self.correction = correction
     }
 }
 
@@ -26,12 +29,15 @@ public struct FitOutcome: Sendable, Equatable {
     public var examples: Int
     /// Floating-point operations the training took (simulated compute time = FLOPs / device speed).
     public var flops: Double
+    /// Local SGD steps taken (FedNova normalises by them; SCAFFOLD's control variates too).
+    public var steps: Int
 
     /// Creates an outcome.
-    public init(parameters: [Double], examples: Int, flops: Double) {
+    public init(parameters: [Double], examples: Int, flops: Double, steps: Int = 1) {
         self.parameters = parameters
         self.examples = examples
         self.flops = flops
+        self.steps = steps
     }
 }
 
@@ -88,7 +94,8 @@ public protocol Trainer: AnyObject {
     func trainingExamples(of client: Int) -> Int
     /// Bytes the model takes on the wire (8 per parameter for doubles, 4 for float32, ...).
     var modelBytes: Int { get }
-    /// Trains each task's client from `global`, returning outcomes in task order.
+    /// Trains each task's client from `global`, returning outcomes in task order. A trainer that
+    /// cannot apply a task's `correction` (SCAFFOLD) must fail rather than ignore it.
     func fit(_ tasks: [FitTask], from global: [Double], mu: Double) throws -> [FitOutcome]
     /// Evaluates a global model after `round`.
     func evaluate(_ parameters: [Double], round: Int) throws -> ModelEvaluation

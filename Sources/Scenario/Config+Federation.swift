@@ -135,16 +135,30 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
 }
 
 public enum ModelKind: String, ConfigChoice {
-    /// Multinomial logistic regression.
+    /// Multinomial logistic regression (float64).
     case logistic
-    /// One hidden ReLU layer.
+    /// One hidden ReLU layer of `hidden` units (float64).
     case mlp
+    /// NIID-Bench's simple-cnn (float32; 44,426 parameters on Fashion-MNIST).
+    case simpleCnn = "simple_cnn"
+    /// McMahan et al.'s CNN (float32; 1,663,370 parameters on Fashion-MNIST).
+    case cnnMcmahan = "cnn_mcmahan"
+    /// McMahan et al.'s 2NN (float32; 199,210 parameters on Fashion-MNIST).
+    case mlp2nn = "mlp_2nn"
+    /// The float32 network of `federation.model.layers`.
+    case layers
 }
 
 public struct ModelConfig: Codable, Equatable, Sendable {
     public var kind: ModelKind = .logistic
     /// Hidden units of the MLP.
     public var hidden: Int = 32
+    /// `kind: layers`: the layers, e.g. [conv2d 6 5, relu, max_pool 2, flatten, dense 10]
+    /// (docs/learning.md); the last is dense with one unit per class.
+    public var layers: [String] = []
+    /// One example's [height, width, channels]; empty: the data's own (28 x 28 x 1 for
+    /// Fashion-MNIST, a flat vector otherwise).
+    public var inputShape: [Int] = []
     public init() {}
 }
 
@@ -152,7 +166,22 @@ public struct StrategyConfig: Codable, Equatable, Sendable {
     public var kind: FederatedStrategy.Kind = .fedavg
     /// FedProx proximal coefficient.
     public var mu: Double = 0
+    /// The server's step on the averaged update (FedAvgM, FedAdam, FedYogi, FedAdagrad,
+    /// SCAFFOLD); 0: the algorithm's usual value (1; FedAdagrad 0.1; FedAdam and FedYogi 0.01).
+    public var serverLearningRate: Double = 0
+    /// FedAvgM's momentum; FedAdam, FedYogi and FedAdagrad's beta1.
+    public var serverMomentum: Double = 0.9
+    /// FedAdam and FedYogi's beta2.
+    public var serverBeta2: Double = 0.99
+    /// FedAdam, FedYogi and FedAdagrad's adaptivity tau.
+    public var serverTau: Double = 1e-3
     public init() {}
+
+    /// The strategy these settings name.
+    public var strategy: FederatedStrategy {
+        FederatedStrategy(kind: kind, mu: mu, serverLearningRate: serverLearningRate > 0 ? serverLearningRate : nil,
+                          serverMomentum: serverMomentum, serverBeta2: serverBeta2, serverTau: serverTau)
+    }
 }
 
 /// Which secure aggregation protocol, if any.
@@ -194,5 +223,14 @@ public struct LocalConfig: Codable, Equatable, Sendable {
     public var epochs: Int = 20
     public var batchSize: Int = 10
     public var learningRate: Double = 0.01
+    /// SGD momentum (NIID-Bench: 0.9).
+    public var momentum: Double = 0
+    /// SGD weight decay (NIID-Bench: 1e-5).
+    public var weightDecay: Double = 0
     public init() {}
+
+    /// The native trainer's (and the Python client's config's) local training.
+    public var training: LocalTraining {
+        LocalTraining(epochs: epochs, batchSize: batchSize, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+    }
 }

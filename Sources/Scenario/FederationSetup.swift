@@ -48,8 +48,8 @@ extension World {
         if let empty = rows.firstIndex(where: { $0.train.isEmpty || $0.test.isEmpty }) {
             throw BuildError(description: "federation.dataset.partition: client \(empty) gets \(rows[empty].train.count) training and \(rows[empty].test.count) test rows; every client needs both (use fewer clients or another partition)")
         }
-        let strategy = FederatedStrategy(kind: fl.strategy.kind, mu: fl.strategy.mu)
-        let local = LocalTraining(epochs: fl.local.epochs, batchSize: fl.local.batchSize, learningRate: fl.local.learningRate)
+        let strategy = fl.strategy.strategy
+        let local = fl.local.training
         var learning: InMemoryFederation
         var labelCounts: [[Int]], testCounts: [Int]
         switch fl.trainer.kind {
@@ -66,12 +66,10 @@ extension World {
                 let train = setup.fashionMNIST!.train!, test = setup.fashionMNIST!.test!
                 clients = rows.map { ClientData(train: train.subset($0.train), test: test.subset($0.test)) }
             }
-            let inputs = clients[0].train.dimension
             classes = clients[0].train.classes
             labelCounts = clients.map { Self.counts($0.train.labels, classes: classes) }
             testCounts = clients.map(\.test.count)
-            let model = fl.model.kind == .mlp ? DenseModel.mlp(inputs: inputs, hidden: fl.model.hidden, classes: classes)
-                                              : DenseModel.logisticRegression(inputs: inputs, classes: classes)
+            let model = try fl.model.model(inputs: clients[0].train.dimension, classes: classes, dataset: data.kind)
             learning = InMemoryFederation(model: model, clients: clients, strategy: strategy,
                                           local: local,
                                           clientsPerRound: fl.clientsPerRound, stragglerShare: fl.stragglers,
@@ -98,7 +96,7 @@ extension World {
                                             evaluationSeeds: streams.stream("fl.eval_seeds"))
             do {
                 let initial = try trainer.initialParameters(seed: UInt64(streams.stream("fl.init").int(below: 1 << 31)))
-                learning = InMemoryFederation(trainer: trainer, strategy: strategy, epochs: fl.local.epochs, clientsPerRound: fl.clientsPerRound,
+                learning = InMemoryFederation(trainer: trainer, strategy: strategy, local: local, clientsPerRound: fl.clientsPerRound,
                                               stragglerShare: fl.stragglers, initial: initial, selection: streams.stream("fl.selection"),
                                               stragglers: streams.stream("fl.stragglers"), clientSeeds: streams.stream("fl.client_seeds"))
             } catch {
@@ -133,6 +131,34 @@ extension World {
         var counts = [Int](repeating: 0, count: classes)
         for label in labels { counts[Int(label)] += 1 }
         return counts
+    }
+}
+
+extension ModelConfig {
+    /// The native model for data of `inputs` features and `classes` classes.
+    func model(inputs: Int, classes: Int, dataset: DatasetKind) throws -> any Model {
+        let shape: TensorShape
+        if inputShape.count == 3 {
+            shape = TensorShape(height: inputShape[0], width: inputShape[1], channels: inputShape[2])
+            guard shape.count == inputs else {
+                throw World.BuildError(description: "federation.model.input_shape: \(shape) holds \(shape.count) values, but the data has \(inputs) features per example")
+            }
+        } else {
+            shape = dataset == .fashionMnist ? TensorShape(height: 28, width: 28, channels: 1) : .vector(inputs)
+        }
+        do {
+            switch kind {
+            case .logistic: return DenseModel.logisticRegression(inputs: inputs, classes: classes)
+            case .mlp: return DenseModel.mlp(inputs: inputs, hidden: hidden, classes: classes)
+            case .simpleCnn: return try NeuralNetwork(preset: .simpleCNN, input: shape, classes: classes)
+            case .cnnMcmahan: return try NeuralNetwork(preset: .cnnMcMahan, input: shape, classes: classes)
+            case .mlp2nn: return try NeuralNetwork(preset: .mlp2NN, input: shape, classes: classes)
+            case .layers: return try NeuralNetwork(input: shape, layers: try layers.enumerated().map { try Layer(parsing: $1, at: $0) }, classes: classes)
+            }
+        } catch let error as NetworkError {
+            let key = kind == .layers ? "federation.model.layers" + (error.layer.map { ".\($0)" } ?? "") : "federation.model.kind"
+            throw World.BuildError(description: "\(key): \(error.message) (input \(shape), \(classes) classes)")
+        }
     }
 }
 

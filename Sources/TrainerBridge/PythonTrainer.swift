@@ -93,6 +93,7 @@ public final class PythonTrainer: Trainer {
             job(client: task.client, round: task.round, method: "fit",
                 call: ["round": .int(Int64(task.round)), "seed": .int(Int64(task.seed)), "epochs": .int(Int64(task.epochs)),
                        "batch_size": .int(Int64(settings.local.batchSize)), "learning_rate": .double(settings.local.learningRate),
+                       "momentum": .double(settings.local.momentum), "weight_decay": .double(settings.local.weightDecay),
                        "mu": .double(mu)],
                 parameters: arrays)
         }
@@ -103,8 +104,11 @@ public final class PythonTrainer: Trainer {
             let reported = (metrics["flops"] as? Double) ?? (metrics["flops"] as? Int).map(Double.init)
             let flops = reported.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
                 ?? Double(task.epochs) * Double(examples) * settings.flopsPerExample
+            // SGD steps, for FedNova: the client's own count, else what E epochs of batch B take.
+            let reportedSteps = (metrics["steps"] as? Int).flatMap { $0 > 0 ? $0 : nil }
             return FitOutcome(parameters: try parameters(of: frame, client: task.client, round: task.round, method: "fit"),
-                              examples: examples, flops: flops)
+                              examples: examples, flops: flops,
+                              steps: reportedSteps ?? settings.local.steps(epochs: task.epochs, examples: examples))
         }
     }
 

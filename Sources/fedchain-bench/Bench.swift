@@ -3,7 +3,7 @@ import Metrics
 import Scenario
 import SimKernel
 
-/// Benchmarks (release build): `fedchain-bench kernel | quickstart [CONFIG] [--set k=v ...] | secagg | bridge`.
+/// Benchmarks (release build): `fedchain-bench kernel | quickstart [CONFIG] [--set k=v ...] | secagg | bridge | learn`.
 /// Each run prints one line per figure; scripts/bench runs them in separate processes so peak
 /// RSS belongs to one benchmark.
 @main
@@ -16,8 +16,9 @@ struct Bench {
         case "quickstart": try quickstart(arguments)
         case "secagg": SecAggBench.run(arguments)
         case "bridge": try BridgeBench.run(arguments)
+        case "learn": try LearnBench.run(arguments)
         default:
-            FileHandle.standardError.write(Data("usage: fedchain-bench kernel | quickstart [CONFIG] [--set key=value ...] | secagg [--clients N] [--params M] | bridge [--python P] [--workers W]\n".utf8))
+            FileHandle.standardError.write(Data("usage: fedchain-bench kernel | quickstart [CONFIG] [--set key=value ...] | secagg [--clients N] [--params M] | bridge [--python P] [--workers W] | learn [--seconds S] [--json]\n".utf8))
             exit(2)
         }
     }

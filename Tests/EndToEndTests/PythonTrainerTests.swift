@@ -44,8 +44,8 @@ final class PythonTrainerTests: XCTestCase {
         try Harness.run(try Harness.fedchain, ["run", "run.yaml", "-o", output, "--quiet"] + overrides.flatMap { ["--set", $0] }, in: dir)
     }
 
-    /// FedAvg, FedProx with stragglers, and SecAgg+ all run with a Python client: the model
-    /// learns, `/fl/clients` holds the partition, `verify` accepts each file, and SecAgg+
+    /// FedAvg, FedProx with stragglers, SecAgg+, and the server-side strategies (FedAvgM,
+    /// FedNova, FedAdam under SecAgg+) all run with a Python client: the model learns, `/fl/clients` holds the partition, `verify` accepts each file, and SecAgg+
     /// reproduces the plain aggregate exactly.
     func testEveryStrategyAndSecureAggregationWithAPythonClient() throws {
         let dir = try workspace()
@@ -54,6 +54,12 @@ final class PythonTrainerTests: XCTestCase {
             ("fedavg.h5", []),
             ("fedprox.h5", ["federation.strategy={kind: fedprox, mu: 0.1}", "federation.stragglers=0.5", "federation.local.epochs=3"]),
             ("secagg.h5", ["federation.secure_aggregation.protocol=secaggplus", "federation.aggregator=committee"]),
+            // Server-side strategies work with any trainer; FedAdam under secure aggregation
+            // steps on the securely computed average.
+            ("fedavgm.h5", ["federation.strategy={kind: fedavgm, server_momentum: 0.5}"]),
+            ("fednova.h5", ["federation.strategy.kind=fednova", "federation.stragglers=0.5", "federation.local.epochs=3"]),
+            ("fedadam.h5", ["federation.strategy={kind: fedadam, server_learning_rate: 0.05}",
+                            "federation.secure_aggregation.protocol=secaggplus"]),
         ]
         for (name, overrides) in variants {
             let result = try run(dir, overrides, output: name)
@@ -67,7 +73,7 @@ final class PythonTrainerTests: XCTestCase {
             XCTAssertEqual(try file.columnNames("/fl/clients").filter { $0.hasPrefix("label_") }.count, 10)
             let verify = try Harness.run(try Harness.fedchain, ["verify", path], in: dir)
             XCTAssertEqual(verify.status, 0, "\(name): \(verify.stdout) \(verify.stderr)")
-            if name == "secagg.h5" {
+            if name == "secagg.h5" || name == "fedadam.h5" {
                 XCTAssertEqual(try file.attribute("secagg_exact", of: "/summary"), .double(1))
             }
             if name == "fedprox.h5" {

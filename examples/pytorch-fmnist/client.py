@@ -48,8 +48,6 @@ class CNNClient:
     def __init__(self, x_train, y_train, x_test, y_test, config):
         self.x_train, self.y_train = torch.from_numpy(x_train).unsqueeze(1), torch.from_numpy(y_train)
         self.x_test, self.y_test = torch.from_numpy(x_test).unsqueeze(1), torch.from_numpy(y_test)
-        self.momentum = float(config.get("momentum", 0.9))
-        self.weight_decay = float(config.get("weight_decay", 1e-5))
         self.net = SimpleCNN()   # initial weights from torch's generator, seeded by FedChain
 
     def get_parameters(self, config):
@@ -63,8 +61,9 @@ class CNNClient:
         self.set_parameters(parameters)
         anchor = [p.detach().clone() for p in self.net.parameters()]
         mu = float(config["mu"])
-        optimiser = torch.optim.SGD(self.net.parameters(), lr=float(config["learning_rate"]), momentum=self.momentum,
-                                    weight_decay=self.weight_decay)
+        # federation.local's optimiser: the same rule as FedChain's native trainer.
+        optimiser = torch.optim.SGD(self.net.parameters(), lr=float(config["learning_rate"]), momentum=float(config["momentum"]),
+                                    weight_decay=float(config["weight_decay"]))
         generator = torch.Generator().manual_seed(int(config["seed"]))
         n, batch = len(self.y_train), int(config["batch_size"])
         self.net.train()
