@@ -42,7 +42,7 @@ let package = Package(
             "Scenario", "Metrics", "Sweep",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "fedchain-bench", dependencies: ["SimKernel", "Scenario", "SecureAggregation", "TrainerBridge", "Learning"]),
+        .executableTarget(name: "fedchain-bench", dependencies: ["SimKernel", "Scenario", "SecureAggregation", "TrainerBridge", "Learning", "CGSL"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "NetworkModelTests", dependencies: ["NetworkModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),

@@ -59,6 +59,7 @@ def main():
                                        check=True, capture_output=True, text=True).stdout)
     by_name = {f["model"]: f for f in native["figures"]}
     print(f"one thread, batch 64, SGD momentum 0.9; OpenBLAS sgemm 1024^3: {native['sgemm_gflops']:.1f} GFLOP/s; torch {torch.__version__}")
+    print(f"float64 MLP's dgemm shapes: GSL CBLAS {native['dgemm_gsl_gflops']:.2f} GFLOP/s, OpenBLAS {native['dgemm_openblas_gflops']:.2f} GFLOP/s")
     print(f"{'model':<12} {'parameters':>10} {'native ex/s':>12} {'GFLOP/s':>8} {'% sgemm':>8} {'torch ex/s':>11} {'native/torch':>12}")
     for name, make in [("simple_cnn", simple_cnn), ("cnn_mcmahan", cnn_mcmahan), ("mlp_2nn", mlp_2nn)]:
         f = by_name[name]

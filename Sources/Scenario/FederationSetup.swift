@@ -156,8 +156,10 @@ extension ModelConfig {
             case .layers: return try NeuralNetwork(input: shape, layers: try layers.enumerated().map { try Layer(parsing: $1, at: $0) }, classes: classes)
             }
         } catch let error as NetworkError {
-            let key = kind == .layers ? "federation.model.layers" + (error.layer.map { ".\($0)" } ?? "") : "federation.model.kind"
-            throw World.BuildError(description: "\(key): \(error.message) (input \(shape), \(classes) classes)")
+            // A list names the entry at fault; a preset names its layer in the message.
+            let located = kind == .layers ? "federation.model.layers" + (error.layer.map { ".\($0)" } ?? "") + ": \(error.message)"
+                                          : "federation.model.kind: \(error.description)"
+            throw World.BuildError(description: "\(located) (input \(shape), \(classes) classes)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import CGSL
 import Foundation
 import Learning
 import SimKernel
@@ -47,18 +48,56 @@ enum LearnBench {
             figures.append(Figure(model: name, parameters: model.parameterCount, examplesPerSecond: rate, gflops: rate * model.flopsPerExample / 1e9))
         }
         let peak = sgemmRate(seconds: seconds)
+        let shapes = dgemmShapes(seconds: seconds / 3)
         if json {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
-            struct Report: Codable { var figures: [Figure]; var sgemmGflops: Double }
-            print(String(decoding: try encoder.encode(Report(figures: figures, sgemmGflops: peak)), as: UTF8.self))
+            struct Report: Codable { var figures: [Figure]; var sgemmGflops: Double; var dgemmGslGflops: Double; var dgemmOpenblasGflops: Double }
+            let report = Report(figures: figures, sgemmGflops: peak, dgemmGslGflops: shapes.gsl, dgemmOpenblasGflops: shapes.openBLAS)
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
         print("native training, one thread, batch 64 (OpenBLAS \(BLAS.pinnedCore) kernels; sgemm 1024^3: \(String(format: "%.1f", peak)) GFLOP/s)")
+        print(String(format: "  dgemm on the float64 MLP's shapes (batch 64, 784-200-10): GSL CBLAS %.2f GFLOP/s, OpenBLAS %.2f GFLOP/s (%.1fx)",
+                     shapes.gsl, shapes.openBLAS, shapes.openBLAS / shapes.gsl))
         for f in figures {
-            print(String(format: "  %-20@ %9d parameters  %9.0f examples/s  %6.2f GFLOP/s (%4.1f %% of sgemm)", f.model as NSString, f.parameters,
-                         f.examplesPerSecond, f.gflops, 100 * f.gflops / peak))
+            print("  " + f.model.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + String(format: " %9d parameters  %9.0f examples/s  %6.2f GFLOP/s (%4.1f %% of sgemm)", f.parameters,
+                           f.examplesPerSecond, f.gflops, 100 * f.gflops / peak))
         }
+    }
+
+    /// GFLOP/s of GSL's CBLAS and of OpenBLAS dgemm on the products of one training batch of
+    /// the float64 MLP (784-200-10, batch 64): what moving the existing models to OpenBLAS gained.
+    static func dgemmShapes(seconds: Double) -> (gsl: Double, openBLAS: Double) {
+        // (transA, transB, m, n, k) of the forward, weight-gradient and input-gradient products.
+        let products: [(Bool, Bool, Int, Int, Int)] = [(false, false, 64, 200, 784), (false, false, 64, 10, 200),
+                                                       (true, false, 784, 200, 64), (true, false, 200, 10, 64), (false, true, 64, 200, 10)]
+        let a = [Double](repeating: 0.5, count: 784 * 200), b = [Double](repeating: 0.25, count: 784 * 200)
+        var c = [Double](repeating: 0, count: 784 * 200)
+        let flops = products.reduce(0.0) { $0 + 2 * Double($1.2 * $1.3 * $1.4) }
+        func rate(_ gsl: Bool) -> Double {
+            var runs = 0
+            let began = DispatchTime.now().uptimeNanoseconds
+            var elapsed = 0.0
+            while elapsed < seconds {
+                for (ta, tb, m, n, k) in products {
+                    let lda = ta ? m : k, ldb = tb ? k : n
+                    if gsl {
+                        cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                                    1, a, Int32(lda), b, Int32(ldb), 0, &c, Int32(n))
+                    } else {
+                        c.withUnsafeMutableBufferPointer { c in
+                            BLAS.dgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: 0, c.baseAddress!, ldc: n)
+                        }
+                    }
+                }
+                runs += 1
+                elapsed = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            }
+            return flops * Double(runs) / elapsed / 1e9
+        }
+        return (rate(true), rate(false))
     }
 
     /// GFLOP/s of OpenBLAS sgemm on 1024 x 1024 x 1024.

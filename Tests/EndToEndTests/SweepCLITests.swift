@@ -65,6 +65,23 @@ final class SweepCLITests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("| closed form |"), result.stdout)
     }
 
+    /// The NIID-Bench table's pipeline at smoke-test size: every strategy on every partition runs
+    /// natively on Fashion-MNIST with simple-cnn (1 round), and the table compares each cell's
+    /// best test accuracy (a number between chance and 1) with the reference.
+    func testReproduceNIIDBenchQuick() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try Harness.run(try Harness.fedchain, ["reproduce", "niid-bench-fmnist", "--quick", "--jobs", "2", "--output-dir", dir.path])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("20 of 20 within tolerance"), result.stdout)
+        let rows = result.stdout.split(separator: "\n").filter { $0.contains(": best test accuracy |") }
+        XCTAssertEqual(rows.count, 20, result.stdout)
+        for row in rows {
+            let simulated = Double(row.split(separator: "|")[4].trimmingCharacters(in: .whitespaces)) ?? .nan
+            XCTAssertTrue((0.05...1).contains(simulated), String(row))
+        }
+    }
+
     /// Text axes of a merged sweep reach plot.py as `str`, so a comparison with "pos" holds and
     /// legends show `pos`, not `b'pos'`; integer axes stay integers in sweep.h5.
     func testMergedTextAxesDecodeAsStrAndIntegerAxesStayIntegers() throws {
