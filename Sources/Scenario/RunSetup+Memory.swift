@@ -25,10 +25,10 @@ extension RunSetup {
                 // The images, and each client's copy of its rows.
                 parts.append(("federation.dataset.kind", Double(train.features.count + test.features.count) * 8 * 2))
             }
-            let hidden = Double(fl.model.hidden)
-            let parameters = fl.model.kind == .mlp ? Double(inputs) * hidden + hidden + hidden * Double(classes) + Double(classes)
-                                                   : Double(inputs * classes + classes)
-            parts.append(("federation.model.hidden", parameters * 8 * Double(fl.clientsPerRound + 4)))
+            // A model that does not fit its data is refused later, with its own message.
+            let parameters = (try? fl.model.model(inputs: inputs, classes: classes, dataset: fl.dataset.kind))?.parameterCount ?? 0
+            let key = fl.model.kind == .mlp || fl.model.kind == .logistic ? "federation.model.hidden" : "federation.model.kind"
+            parts.append((key, Double(parameters) * 8 * Double(fl.clientsPerRound + 4)))
         }
         return parts
     }
