@@ -92,15 +92,15 @@ final class StrategyTests: XCTestCase {
 
     /// SCAFFOLD: control variates start at zero; after a round c_i = (x - y_i) / (K lr) for each
     /// client that reported, c = sum c_i / N, and the next correction is c - c_i; the model moves
-    /// by eta times the plain mean of the changes.
+    /// by eta times the example-weighted mean of the changes (NIID-Bench).
     func testScaffoldControlVariates() {
         var scaffold = server(.scaffold, rate: 1, local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 0.1))
         XCTAssertEqual(scaffold.correction(for: 1), [0, 0, 0])
         let next = scaffold.aggregate(Self.updates, current: Self.x, average: nil)
         let x = Self.x, y0 = Self.updates[0].parameters, y2 = Self.updates[1].parameters
         let moved: [Double] = (0..<3).map { i -> Double in
-            let change: Double = (y0[i] - x[i]) + (y2[i] - x[i])
-            return x[i] + 0.5 * change
+            let change: Double = 0.75 * (y0[i] - x[i]) + 0.25 * (y2[i] - x[i])
+            return x[i] + change
         }
         assertClose(next, moved)
         let c0: [Double] = (0..<3).map { i in (x[i] - y0[i]) / 0.3 }

@@ -88,12 +88,6 @@ public struct FederatedStrategy: Sendable, Equatable {
         case .fedyogi: return FedOptServer(.yogi, parameterCount: parameterCount, rate: rate, beta1: serverMomentum, beta2: serverBeta2, tau: serverTau)
         }
     }
-
-    /// The average of `updates` weighted by sample count, summed in the given order (so equal
-    /// inputs give bit-identical results); `current` when there is none.
-    public func aggregate(_ updates: [(parameters: [Double], samples: Int)], current: [Double]) -> [Double] {
-        weightedAverage(updates.map { ClientUpdate(client: 0, parameters: $0.parameters, examples: $0.samples, steps: 1) }) ?? current
-    }
 }
 
 /// One client's update as the server receives it.
