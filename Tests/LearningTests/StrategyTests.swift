@@ -117,6 +117,7 @@ final class StrategyTests: XCTestCase {
 
     /// Every strategy trains FedProx's Synthetic(0.5, 0.5) with the MLP in memory: the training
     /// loss after 10 rounds is below the first round's, and equal seeds give equal models.
+    /// SCAFFOLD's transfers carry the control variate too.
     func testEveryStrategyLearnsInMemory() throws {
         for kind in FederatedStrategy.Kind.allCases {
             func run() throws -> (first: Double, last: Double, parameters: [Double]) {
@@ -128,6 +129,7 @@ final class StrategyTests: XCTestCase {
                                              clientsPerRound: 5, stragglerShare: 0.2, initial: model.initialParameters(random: streams.stream("init")),
                                              selection: streams.stream("selection"), stragglers: streams.stream("stragglers"),
                                              batches: streams.stream("batches"))
+                XCTAssertEqual(fed.transferBytes, (kind == .scaffold ? 2 : 1) * model.parameterCount * 8, "\(kind): control variates travel with the model")
                 let first = try fed.runRound().trainLoss
                 var last = first
                 for _ in 1..<10 { last = try fed.runRound().trainLoss }
