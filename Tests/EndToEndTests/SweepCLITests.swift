@@ -77,7 +77,7 @@ final class SweepCLITests: XCTestCase {
         let rows = result.stdout.split(separator: "\n").filter { $0.contains(": best test accuracy |") }
         XCTAssertEqual(rows.count, 20, result.stdout)
         for row in rows {
-            let simulated = Double(row.split(separator: "|")[4].trimmingCharacters(in: .whitespaces)) ?? .nan
+            let simulated = Double(row.split(separator: "|")[3].trimmingCharacters(in: .whitespaces)) ?? .nan
             XCTAssertTrue((0.05...1).contains(simulated), String(row))
         }
     }
