@@ -68,13 +68,19 @@ public enum BLAS {
         guard fedchain_cpu_has_avx2_fma() != 0 else {
             return .failure(LoadError(description: "this CPU lacks AVX2 or FMA, which OpenBLAS's pinned \(pinnedCore) kernels need; the native learner's results are only defined with those kernels"))
         }
-        // Read when the library initialises, so they must be set before dlopen.
+        // Read when the library initialises, so they must be set before dlopen; restored after,
+        // so processes started later (a Python trainer's workers) see the user's environment.
+        let names = ["OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS"]
+        let saved: [(String, String?)] = names.map { name in (name, getenv(name).map { String(cString: $0) }) }
         setenv("OPENBLAS_CORETYPE", pinnedCore, 1)
         setenv("OPENBLAS_NUM_THREADS", "1", 1)
         var handle: UnsafeMutableRawPointer?
         for name in ["libopenblas.so.0", "libopenblas.so"] {
             handle = dlopen(name, RTLD_NOW | RTLD_LOCAL)
             if handle != nil { break }
+        }
+        for (name, value) in saved {
+            if let value { setenv(name, value, 1) } else { unsetenv(name) }
         }
         guard let handle else {
             return .failure(LoadError(description: "cannot load libopenblas.so.0 (install Debian's libopenblas-dev: scripts/setup does)"))

@@ -1,6 +1,9 @@
 import Learning
 import SimKernel
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class NeuralNetworkTests: XCTestCase {
     /// Random images of `shape` with `classes` labels.
@@ -142,6 +145,11 @@ final class NeuralNetworkTests: XCTestCase {
             XCTAssertEqual(first, run())
             XCTAssertEqual(Self.digest(first), expected, "\(type(of: model))")
         }
+        XCTAssertNil(BLAS.unavailableReason)
+        // The pinning is set only around loading: processes FedChain starts later (a Python
+        // trainer's workers) see the environment they were given (this assumes the test runner
+        // was started without OPENBLAS_CORETYPE).
+        XCTAssertNil(getenv("OPENBLAS_CORETYPE"))
     }
 
     /// FNV-1a (64 bits) of the parameters' IEEE bytes, little-endian, as hex.
