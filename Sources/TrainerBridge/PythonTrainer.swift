@@ -88,6 +88,10 @@ public final class PythonTrainer: Trainer {
     }
 
     public func fit(_ tasks: [FitTask], from global: [Double], mu: Double) throws -> [FitOutcome] {
+        // A NumPyClient has no place for SCAFFOLD's correction; dropping it would train another algorithm.
+        if let task = tasks.first(where: { $0.correction != nil }) {
+            throw TrainerError(client: task.client, round: task.round, "the Python trainer cannot apply SCAFFOLD's control variates (use the native trainer)")
+        }
         let arrays = wireArrays(global)
         let jobs = tasks.map { task in
             job(client: task.client, round: task.round, method: "fit",

@@ -65,6 +65,20 @@ final class BridgeTests: XCTestCase {
         XCTAssertEqual(outcomes[0], outcomes[1])
         XCTAssertEqual(evaluations[0], evaluations[1])
         XCTAssertNotEqual(outcomes[0][0].parameters, outcomes[0][2].parameters, "clients train on their own rows")
+        XCTAssertEqual(outcomes[0].map(\.steps), [2, 4, 2, 4, 2, 4], "epochs x ceil(15 / 8) when the client reports no steps (FedNova)")
+    }
+
+    /// SCAFFOLD's correction cannot reach a NumPyClient: the call fails, naming the client,
+    /// instead of silently training FedAvg.
+    func testACorrectionIsRefused() throws {
+        let bridge = try trainer(module: Self.example, workers: 1)
+        defer { bridge.close() }
+        let initial = try bridge.initialParameters(seed: 7)
+        var task = tasks(round: 1)[2]
+        task.correction = [Double](repeating: 0, count: initial.count)
+        XCTAssertThrowsError(try bridge.fit([task], from: initial, mu: 0)) {
+            XCTAssertEqual("\($0)", "round 1, client 2: the Python trainer cannot apply SCAFFOLD's control variates (use the native trainer)")
+        }
     }
 
     /// A million float32 values and an int64 array cross both ways unchanged.
