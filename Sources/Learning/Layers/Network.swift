@@ -89,7 +89,7 @@ public struct NeuralNetwork: Model, Equatable {
     }
 
     /// The first layer with parameters: nothing below it needs a gradient.
-    private var firstTrainable: Int {
+    var firstTrainable: Int {
         layers.firstIndex { if case .conv2d = $0 { true } else if case .dense = $0 { true } else { false } } ?? layers.count
     }
 

@@ -124,7 +124,7 @@ extension NeuralNetwork {
     /// Back-propagates the logits' gradients (in `s.gradients.last`) into `g`, the gradient of
     /// every parameter.
     func backward(_ p: UnsafeBufferPointer<Float>, _ n: Int, _ s: NetworkScratch, _ g: UnsafeMutableBufferPointer<Float>) {
-        let first = layers.firstIndex { if case .conv2d = $0 { true } else if case .dense = $0 { true } else { false } } ?? 0
+        let first = firstTrainable
         for l in layers.indices.reversed() where l >= first {
             let x = shapes[l], y = shapes[l + 1], needsInput = l > first
             s.gradients[l + 1].withUnsafeBufferPointer { outputGradient in
