@@ -14,7 +14,7 @@ struct FedChain: ParsableCommand {
 
     /// One exit policy for every command: argument errors and config errors exit 2, any other
     /// failure exits 1, each as one `fedchain: error:` line (argument errors add the usage).
-    /// `--help` and `--version` print and exit 0.
+    /// `--help`, `help <command>` and `--version` print and exit 0.
     static func main() {
         SignalCleanup.install()
         var command: ParsableCommand
@@ -35,6 +35,9 @@ struct FedChain: ParsableCommand {
             printError("\(error)")
             Foundation.exit(2)
         } catch {
+            // `--help` on a subcommand and `help <command>` parse to ArgumentParser's help
+            // command, whose run throws the help request: print it, exit 0.
+            guard exitCode(for: error) != .success else { exit(withError: error) }
             printError(FailureText.describe(error))
             Foundation.exit(1)
         }

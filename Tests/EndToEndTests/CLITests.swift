@@ -63,7 +63,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(notH5.stderr.contains("not an HDF5 file"), notH5.stderr)
     }
 
-    /// The CLI's own words: a version, the experiments listed, a wrong name answered with the
+    /// The CLI's own words: help for the tool and each command (exit 0, on stdout), a version, the experiments listed, a wrong name answered with the
     /// valid ones, and argument errors in the same `fedchain: error:` form and exit 2 as config
     /// errors.
     func testVersionListAndArgumentErrors() throws {
@@ -71,6 +71,12 @@ final class CLITests: XCTestCase {
         let version = try Harness.run(fedchain, ["--version"])
         XCTAssertEqual(version.status, 0)
         XCTAssertEqual(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+        for arguments in [["--help"], ["run", "--help"], ["help", "run"], ["sweep", "-h"]] {
+            let help = try Harness.run(fedchain, arguments)
+            XCTAssertEqual(help.status, 0, "\(arguments): \(help.stderr)")
+            XCTAssertTrue(help.stdout.contains("USAGE: fedchain"), "\(arguments): \(help.stdout)")
+            XCTAssertEqual(help.stderr, "", "\(arguments)")
+        }
         let list = try Harness.run(fedchain, ["reproduce", "--list"])
         XCTAssertEqual(list.status, 0, list.stderr)
         XCTAssertTrue(list.stdout.contains("selfish-mining"), list.stdout)
