@@ -39,7 +39,7 @@ let package = Package(
         ]),
         .target(name: "Sweep", dependencies: ["Scenario", "Metrics", "SimKernel", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "fedchain", dependencies: [
-            "Scenario", "Metrics", "Sweep",
+            "Scenario", "Metrics", "Sweep", "Learning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fedchain-bench", dependencies: ["SimKernel", "Scenario", "SecureAggregation", "TrainerBridge", "Learning", "CGSL"]),

@@ -5,6 +5,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_cblas.h>
+#include <gsl/gsl_sf_erf.h>
 
 /* GSL's generator types are mutable globals in C; Swift 6 refuses to read those, so each one
    we use is wrapped in a function. */

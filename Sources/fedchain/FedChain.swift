@@ -10,7 +10,7 @@ struct FedChain: ParsableCommand {
         abstract: "Deterministic discrete-event simulator of AI-on-blockchain systems.",
         discussion: "Start with `fedchain run` (the quickstart). Config keys: docs/config.md; output layout: docs/hdf5-schema.md.",
         version: FedChainVersion.current,
-        subcommands: [Run.self, Validate.self, Inspect.self, Verify.self, SweepCommand.self, Merge.self, Reproduce.self])
+        subcommands: [Run.self, Validate.self, Inspect.self, Verify.self, SweepCommand.self, Merge.self, Reproduce.self, Privacy.self])
 
     /// One exit policy for every command: argument errors and config errors exit 2, any other
     /// failure exits 1, each as one `fedchain: error:` line (argument errors add the usage).

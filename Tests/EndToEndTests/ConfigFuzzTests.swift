@@ -101,7 +101,7 @@ final class ConfigFuzzTests: XCTestCase {
         default:
             let text = Self.replacements[Int(generator.next() % UInt64(Self.replacements.count))]
             let value = (try? Yams.compose(yaml: text)) ?? Node(text)
-            return (replacing(document, at: path, with: value ?? Node("")), "\(path.joined(separator: ".")) = \(text)")
+            return (replacing(document, at: path, with: value), "\(path.joined(separator: ".")) = \(text)")
         }
     }
 
