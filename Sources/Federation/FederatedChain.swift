@@ -64,6 +64,8 @@ public struct FederationParameters: Sendable, Equatable {
     /// How a round's reward is split (`contribution` needs the learning loop to measure
     /// contributions).
     public var rewardSplit: RewardSplit = .samples
+    /// The privacy budget: no round starts that would take epsilon past it (0: none).
+    public var targetEpsilon: Double = 0
     /// Committee members when `aggregatorChoice` is `committee`.
     public var committeeSize: Int = 1
     /// A dropout trace: client index -> spans during which the client is offline. A client
@@ -220,9 +222,11 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     }
 
     /// A round's reward per participant, in record order: `perRound` split by the recorded
-    /// contributions when there are some and they are not all zero, else by sample counts.
+    /// contributions when there are some and they are not all zero, else by sample counts;
+    /// updates the defence rejected earn nothing.
     public static func rewardShares(_ record: ModelRecord, perRound: Double) -> [Double] {
-        let weights = record.contributions.contains { $0 > 0 } ? record.contributions : record.sampleCounts.map(Double.init)
+        var weights = record.contributions.contains { $0 > 0 } ? record.contributions : record.sampleCounts.map(Double.init)
+        for (i, node) in record.participants.enumerated() where record.rejected.contains(node) { weights[i] = 0 }
         let total = weights.reduce(0, +)
         return weights.map { total > 0 ? perRound * $0 / total : 0 }
     }
@@ -238,6 +242,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             ("fl_final_test_accuracy", rounds.last?.result.testAccuracy ?? .nan),
             // NIID-Bench reports the best round's accuracy.
             ("fl_best_test_accuracy", rounds.map(\.result.testAccuracy).max() ?? .nan),
+            ("fl_epsilon", rounds.last?.record.epsilon ?? .nan),
             ("fl_round_latency_mean_s", latencies.isEmpty ? .nan : latencies.reduce(0, +) / Double(latencies.count)),
         ] + secureSummary()
     }
@@ -410,7 +415,9 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
                                  participants: result.aggregated.map { Int32(parameters.clientNodes[$0]) },
                                  sampleCounts: plan.training.indices.filter { delivered[$0] }.map { Int32(clamping: updates[$0].examples) },
                                  trainLoss: result.trainLoss, testAccuracy: result.testAccuracy,
-                                 contributions: parameters.rewardSplit == .contribution ? result.contributions : [])
+                                 contributions: parameters.rewardSplit == .contribution ? result.contributions : [],
+                                 rejected: result.aggregated.filter { !result.accepted.contains($0) }.map { Int32(parameters.clientNodes[$0]) },
+                                 epsilon: result.epsilon)
         let dropped = plan.training.indices.filter { !delivered[$0] }.map { plan.training[$0] }
         pending = (record, result, dropped, nil, 0)
         self.plan = nil
@@ -453,7 +460,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
                                          aggregator: committee[0], committee: committee, retries: retries))
             retries = 0
             pending = nil
-            if rounds.count < parameters.rounds {
+            let budgetLeft = parameters.targetEpsilon <= 0 || learning.epsilonAfterNextRound <= parameters.targetEpsilon
+            if rounds.count < parameters.rounds && budgetLeft {
                 scheduler.schedule(at: scheduler.now, target: 0, kind: Kind.roundStart)
             } else {
                 base.stopProducing()

@@ -25,6 +25,10 @@ public struct RoundResult: Sendable, Equatable {
     /// Each aggregated client's leave-one-out contribution, in `aggregated` order; empty unless
     /// the loop measures contributions.
     public var contributions: [Double] = []
+    /// Aggregated clients whose updates the robust defence used (all of `aggregated` without one).
+    public var accepted: [Int] = []
+    /// Privacy spent so far, epsilon at the run's delta (nil without differential privacy).
+    public var epsilon: Double?
 }
 
 /// Federated training as a plain loop in memory: select clients, train locally, aggregate. The
@@ -49,6 +53,24 @@ public struct InMemoryFederation {
     /// Whether each round measures the leave-one-out contribution of every aggregated update
     /// (one extra aggregation and test evaluation per update).
     public var measuresContributions = false
+    /// The poisoning malicious clients mount (`federation.attack`); none by default.
+    public var attack = UpdateAttack()
+    /// Whether each client is malicious (empty: nobody).
+    public var malicious: [Bool] = []
+    /// The attack's named stream (Gaussian noise).
+    public var attackRandom: (any RandomSource)? = nil
+    /// The server's Byzantine-robust rule (`federation.strategy.robust`); nil: the strategy's
+    /// example-weighted average.
+    public var robust: (any RobustAggregator)? = nil
+    /// DP-FedAvg's clipping, noise and client sampling (`federation.privacy`); nil: none. With it,
+    /// clients are sampled independently with probability q instead of clients_per_round at a time.
+    public var privacy: CentralDP? = nil
+    /// The privacy noise's named stream.
+    public var privacyRandom: (any RandomSource)? = nil
+    /// delta of the epsilon each round reports.
+    public var privacyDelta = 1e-5
+    /// The privacy spent by the rounds so far.
+    public private(set) var accountant = RDPAccountant()
 
     private let selection: any RandomSource
     private let stragglerDraws: any RandomSource
@@ -101,9 +123,14 @@ public struct InMemoryFederation {
     /// with their epochs.
     public mutating func planRound() -> RoundPlan {
         round += 1
-        var order = Array(0..<trainer.clientCount)
-        selection.shuffle(&order)
-        let selected = Array(order.prefix(clientsPerRound)).sorted()
+        let selected: [Int]
+        if let privacy {   // Poisson sampling, the accountant's assumption
+            selected = (0..<trainer.clientCount).filter { _ in selection.uniform() < privacy.samplingRate }
+        } else {
+            var order = Array(0..<trainer.clientCount)
+            selection.shuffle(&order)
+            selected = Array(order.prefix(clientsPerRound)).sorted()
+        }
         let stragglerCount = Int((Double(selected.count) * stragglerShare).rounded())
         var shuffled = selected
         stragglerDraws.shuffle(&shuffled)
@@ -130,7 +157,13 @@ public struct InMemoryFederation {
             FitTask(client: client, round: plan.round, epochs: epochs, seed: clientSeeds.map { UInt64($0.int(below: 1 << 31)) } ?? 0,
                     correction: server.correction(for: client))
         }
-        return try trainer.fit(tasks, from: parameters, mu: strategy.proximalMu)
+        var outcomes = try trainer.fit(tasks, from: parameters, mu: strategy.proximalMu)
+        if attack.kind != .none, !attack.poisonsData, let attackRandom, !malicious.isEmpty {
+            var models = outcomes.map(\.parameters)
+            attack.rewrite(&models, malicious: plan.training.map { malicious[$0] }, global: parameters, random: attackRandom)
+            for i in outcomes.indices { outcomes[i].parameters = models[i] }
+        }
+        return outcomes
     }
 
     /// Aggregates the updates that arrived (`delivered[i]` says whether `plan.training[i]`'s
@@ -143,20 +176,54 @@ public struct InMemoryFederation {
             arrived.append(ClientUpdate(client: client, parameters: updates[i].parameters, examples: updates[i].examples, steps: updates[i].steps))
         }
         let aggregated = arrived.map(\.client)
-        let previous = parameters, before = server
-        parameters = server.aggregate(arrived, current: parameters, average: aggregate)
+        let previous = parameters, before = server, robustBefore = robust
+        let defended = aggregate == nil ? Self.defend(arrived, current: parameters, with: &robust) : nil
+        var privateAverage: [Double]?
+        if let privacy, let privacyRandom {
+            privateAverage = privacy.aggregate(arrived.map(\.parameters), current: parameters, random: privacyRandom)
+            accountant.compose(samplingRate: privacy.samplingRate, noiseMultiplier: privacy.noiseMultiplier)
+        }
+        parameters = server.aggregate(arrived, current: parameters, average: privateAverage ?? defended?.model ?? aggregate)
         let evaluation = try trainer.evaluate(parameters, round: plan.round)
         var result = RoundResult(round: plan.round, selected: plan.selected, stragglers: plan.stragglers, aggregated: aggregated,
                                  trainLoss: evaluation.trainLoss, testAccuracy: evaluation.testAccuracy)
+        result.accepted = defended?.accepted ?? aggregated
+        if privacy != nil { result.epsilon = accountant.epsilon(delta: privacyDelta).epsilon }
         if measuresContributions {
             result.contributions = try arrived.indices.map { left in
-                var others = arrived, trial = before
+                var others = arrived, trial = before, trialRobust = robustBefore
                 others.remove(at: left)
-                let without = try trainer.evaluate(trial.aggregate(others, current: previous, average: nil), round: plan.round)
+                let average = Self.defend(others, current: previous, with: &trialRobust)?.model
+                let without = try trainer.evaluate(trial.aggregate(others, current: previous, average: average), round: plan.round)
                 return max(0, without.testLoss - evaluation.testLoss)
             }
         }
         return result
+    }
+
+    /// epsilon after one more round (NaN without differential privacy): a run with a privacy
+    /// budget stops before the round that would exceed it.
+    public var epsilonAfterNextRound: Double {
+        guard let privacy else { return .nan }
+        var next = accountant
+        next.compose(samplingRate: privacy.samplingRate, noiseMultiplier: privacy.noiseMultiplier)
+        return next.epsilon(delta: privacyDelta).epsilon
+    }
+
+    /// The model the robust rule makes of `arrived` and the clients it accepted; nil without a rule.
+    private static func defend(_ arrived: [ClientUpdate], current: [Double], with robust: inout (any RobustAggregator)?)
+        -> (model: [Double], accepted: [Int])? {
+        guard var rule = robust, !arrived.isEmpty else { return nil }
+        let d = current.count
+        var deltas = UpdateMatrix(rows: arrived.count, columns: d)
+        for (r, update) in arrived.enumerated() {
+            for j in 0..<d { deltas.values[r * d + j] = update.parameters[j] - current[j] }
+        }
+        let outcome = rule.aggregate(deltas, weights: arrived.map { Double($0.examples) })
+        robust = rule
+        var model = current
+        for j in 0..<d { model[j] += outcome.delta[j] }
+        return (model, arrived.indices.filter { outcome.accepted[$0] }.map { arrived[$0].client })
     }
 }
 

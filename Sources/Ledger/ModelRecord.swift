@@ -24,13 +24,22 @@ public struct ModelRecord: Sendable, Equatable {
     /// Each participant's measured contribution (rewards are split by it), in the same order;
     /// empty when rewards follow sample counts.
     public var contributions: [Double]
+    /// Participants whose updates the robust defence rejected (a subset of `participants`,
+    /// ascending); they earn no reward.
+    public var rejected: [Int32]
+    /// Differential privacy spent by the rounds up to this one (epsilon at the run's delta); nil
+    /// without differential privacy.
+    public var epsilon: Double?
 
     /// Creates a record.
     public init(round: Int, modelSHA256: [UInt8], parentModelSHA256: [UInt8], participants: [Int32], sampleCounts: [Int32],
-                trainLoss: Double, testAccuracy: Double, contributions: [Double] = []) {
+                trainLoss: Double, testAccuracy: Double, contributions: [Double] = [], rejected: [Int32] = [], epsilon: Double? = nil) {
         precondition(participants.count == sampleCounts.count, "one sample count per participant")
         precondition(contributions.isEmpty || contributions.count == participants.count, "one contribution per participant, or none")
+        precondition(rejected.allSatisfy(participants.contains), "rejected updates come from participants")
         self.contributions = contributions
+        self.rejected = rejected
+        self.epsilon = epsilon
         self.round = round
         self.modelSHA256 = modelSHA256
         self.parentModelSHA256 = parentModelSHA256
@@ -63,6 +72,15 @@ public struct ModelRecord: Sendable, Equatable {
         put(testAccuracy.bitPattern)
         put(Int64(contributions.count))
         for value in contributions { put(value.bitPattern) }
+        // Records without a defence's rejections encode as before, so their digests stay the same.
+        if !rejected.isEmpty {
+            put(Int64(rejected.count))
+            for node in rejected { put(node) }
+        }
+        if let epsilon {
+            put(Int64(-1))   // a marker no rejection count can equal
+            put(epsilon.bitPattern)
+        }
         return Array(hasher.finalize())
     }
 

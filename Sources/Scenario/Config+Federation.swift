@@ -45,6 +45,10 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     public var secureAggregation = SecureAggregationConfig()
     /// Who trains: the Swift models or the researcher's own Python client (docs/federation.md).
     public var trainer = TrainerConfig()
+    /// Malicious clients and their poisoning (docs/trust.md).
+    public var attack = AttackConfig()
+    /// Differential privacy of the released models (docs/trust.md).
+    public var privacy = PrivacyConfig()
 
     /// The defaults (off).
     public init() {}
@@ -175,6 +179,8 @@ public struct StrategyConfig: Codable, Equatable, Sendable {
     public var serverBeta2: Double = 0.99
     /// FedAdam, FedYogi and FedAdagrad's adaptivity tau.
     public var serverTau: Double = 1e-3
+    /// The Byzantine-robust rule that replaces the weighted average (docs/trust.md).
+    public var robust = RobustConfig()
     public init() {}
 
     /// The strategy these settings name.
@@ -182,6 +188,79 @@ public struct StrategyConfig: Codable, Equatable, Sendable {
         FederatedStrategy(kind: kind, mu: mu, serverLearningRate: serverLearningRate > 0 ? serverLearningRate : nil,
                           serverMomentum: serverMomentum, serverBeta2: serverBeta2, serverTau: serverTau)
     }
+}
+
+/// `federation.strategy.robust`: the defence against poisoned updates.
+public struct RobustConfig: Codable, Equatable, Sendable {
+    /// `none`, `krum`, `multi_krum`, `median`, `trimmed_mean`, `norm_clip`, `centered_clip` or `bulyan`.
+    public var kind: RobustAggregation.Kind = .none
+    /// Attackers the rule must withstand (Krum, Multi-Krum, Bulyan).
+    public var f: Int = 0
+    /// Multi-Krum: updates averaged; 0: clients per round - f.
+    public var m: Int = 0
+    /// Trimmed mean: share cut at each end of every coordinate.
+    public var beta: Double = 0.1
+    /// Norm clip and centered clip: the L2 radius of an update.
+    public var bound: Double = 1
+    /// Centered clip: iterations per round.
+    public var iterations: Int = 3
+    public init() {}
+
+    /// The defence these settings name.
+    public var aggregation: RobustAggregation {
+        RobustAggregation(kind: kind, f: f, m: m, beta: beta, bound: bound, iterations: iterations)
+    }
+}
+
+/// `federation.attack`: which clients are malicious and what they send.
+public struct AttackConfig: Codable, Equatable, Sendable {
+    /// `none`, `label_flip`, `sign_flip`, `gaussian`, `scaling`, `alie` or `ipm`.
+    public var kind: UpdateAttack.Kind = .none
+    /// Share of the clients that are malicious (drawn from the stream `fl.attack.clients`).
+    public var fraction: Double = 0
+    /// Or the malicious clients by index (0 ... clients - 1).
+    public var clients: [Int] = []
+    /// Gaussian: noise sd added to every parameter.
+    public var sigma: Double = 10
+    /// Sign flip and scaling: the factor on the update; 0: 1 for sign flip, the round's number
+    /// of updates for scaling (model replacement).
+    public var boost: Double = 0
+    /// ALIE: z; 0: Baruch et al.'s z_max from the clients per round and the malicious among them.
+    public var z: Double = 0
+    /// IPM: epsilon.
+    public var epsilon: Double = 0.5
+    /// Label flip: the class relabelled; -1: every class c becomes classes - 1 - c.
+    public var source: Int = -1
+    /// Label flip: the label `source` gets.
+    public var target: Int = 0
+    public init() {}
+
+    /// The attack these settings name.
+    public var attack: UpdateAttack {
+        UpdateAttack(kind: kind, sigma: sigma, boost: boost, z: z, epsilon: epsilon, source: source, target: target)
+    }
+}
+
+/// Which differential privacy, if any.
+public enum PrivacyKind: String, ConfigChoice {
+    /// No noise, no accounting.
+    case none
+    /// DP-FedAvg: clipping and Gaussian noise at the server, Poisson client sampling.
+    case central
+}
+
+/// `federation.privacy`: DP-FedAvg (McMahan et al. 2018) and its RDP accountant.
+public struct PrivacyConfig: Codable, Equatable, Sendable {
+    public var kind: PrivacyKind = .none
+    /// Clipping norm S of each update (model delta).
+    public var clip: Double = 1
+    /// Noise multiplier z: noise sd / S on the sum.
+    public var noiseMultiplier: Double = 1
+    /// delta of the reported (epsilon, delta).
+    public var delta: Double = 1e-5
+    /// Stop before the round that would take epsilon past this (0: no budget).
+    public var targetEpsilon: Double = 0
+    public init() {}
 }
 
 /// Which secure aggregation protocol, if any.

@@ -133,6 +133,7 @@ extension FedChainConfig {
         issues.check((1...1_000_000).contains(fl.model.hidden), "federation.model.hidden", "expected an integer from 1 to 1000000, found \(fl.model.hidden)")
         issues.bounded(fl.strategy.mu, "federation.strategy.mu", 0...1e6)
         checkLearning(fl, into: &issues)
+        checkTrust(fl, into: &issues)
         issues.check((1...10_000).contains(fl.local.epochs), "federation.local.epochs", "expected an integer from 1 to 10000, found \(fl.local.epochs)")
         issues.check(fl.local.batchSize >= 1, "federation.local.batch_size", "expected an integer >= 1, found \(fl.local.batchSize)")
         issues.check(fl.local.learningRate.isFinite && fl.local.learningRate > 0 && fl.local.learningRate <= 1e6, "federation.local.learning_rate",

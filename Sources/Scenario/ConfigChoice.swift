@@ -31,5 +31,7 @@ extension RelayProtocol: ConfigChoice {}
 extension UplinkHold: ConfigChoice {}
 extension PoSMode: ConfigChoice {}
 extension FederatedStrategy.Kind: ConfigChoice {}
+extension RobustAggregation.Kind: ConfigChoice {}
+extension UpdateAttack.Kind: ConfigChoice {}
 extension AggregatorChoice: ConfigChoice {}
 extension RewardSplit: ConfigChoice {}

@@ -11,6 +11,10 @@ struct FederationReport<Base: ConsensusProtocol> {
 
     func write(into record: inout RunRecord) {
         let rounds = model.rounds
+        let malicious = model.learning.malicious
+        var clientOfNode: [Int32: Int] = [:]
+        for (client, node) in model.parameters.clientNodes.enumerated() { clientOfNode[Int32(node)] = client }
+        func isMalicious(_ node: Int32) -> Bool { clientOfNode[node].map { $0 < malicious.count && malicious[$0] } ?? false }
         record.setRootAttribute("fl_initial_model_sha256", .string(ModelRecord.hex(model.initialModelSHA256)))
         let roundColumns = [
             Column("round", .int64(rounds.map { Int64($0.record.round) })),
@@ -28,6 +32,10 @@ struct FederationReport<Base: ConsensusProtocol> {
             Column("resubmissions", .int64(rounds.map { Int64($0.resubmissions) })),
             Column("aggregator", .int64(rounds.map { Int64($0.aggregator) })),
             Column("retries", .int64(rounds.map { Int64($0.retries) })),
+            Column("rejected", .int64(rounds.map { Int64($0.record.rejected.count) })),
+            Column("malicious", .int64(rounds.map { Int64($0.record.participants.filter(isMalicious).count) })),
+            Column("epsilon", .double(rounds.map { $0.record.epsilon ?? .nan })),
+            Column("malicious_accepted", .int64(rounds.map { r in Int64(r.record.participants.filter { isMalicious($0) && !r.record.rejected.contains($0) }.count) })),
         ]
         let perRound = model.parameters.rewardPerRound
         let participants = rounds.flatMap { round in
@@ -35,7 +43,8 @@ struct FederationReport<Base: ConsensusProtocol> {
             let shares = FederatedChain<Base>.rewardShares(r, perRound: perRound)
             return r.participants.indices.map { i in
                 (round: r.round, node: r.participants[i], samples: r.sampleCounts[i],
-                 contribution: r.contributions.isEmpty ? Double.nan : r.contributions[i], reward: shares[i])
+                 contribution: r.contributions.isEmpty ? Double.nan : r.contributions[i], reward: shares[i],
+                 accepted: !r.rejected.contains(r.participants[i]), malicious: isMalicious(r.participants[i]))
             }
         }
         let participantColumns = [
@@ -44,6 +53,8 @@ struct FederationReport<Base: ConsensusProtocol> {
             Column("samples", .int64(participants.map { Int64($0.samples) })),
             Column("contribution", .double(participants.map(\.contribution))),
             Column("reward", .double(participants.map(\.reward))),
+            Column("accepted", .int64(participants.map { $0.accepted ? 1 : 0 })),
+            Column("malicious", .int64(participants.map { $0.malicious ? 1 : 0 })),
         ]
         let config: String
         if case .string(let text)? = record.rootAttributes.first(where: { $0.0 == "config" })?.1 { config = text } else { config = "" }
@@ -57,7 +68,8 @@ struct FederationReport<Base: ConsensusProtocol> {
         ]))
         record.setRootAttribute("fl_history_sha256", .string(ModelRecord.hex(history.history())))
         record.setTable("/fl/participants", Table(participantColumns, attributes: [
-            ("note", .string("contribution: leave-one-out rise of the test loss (NaN unless reward_split is contribution)")),
+            ("note", .string("contribution: leave-one-out rise of the test loss (NaN unless reward_split is contribution); "
+                             + "accepted: 0 when the robust defence rejected the update; malicious: 1 for an attacker's update")),
         ]))
         writeClients(into: &record)
         let members = rounds.flatMap { round in round.committee.enumerated().map { (round.record.round, $0.element, $0.offset == 0) } }

@@ -50,6 +50,7 @@ extension World {
         }
         let strategy = fl.strategy.strategy
         let local = fl.local.training
+        let malicious = Self.maliciousClients(fl, random: streams.stream("fl.attack.clients"))
         var learning: InMemoryFederation
         var labelCounts: [[Int]], testCounts: [Int]
         switch fl.trainer.kind {
@@ -70,7 +71,7 @@ extension World {
             labelCounts = clients.map { Self.counts($0.train.labels, classes: classes) }
             testCounts = clients.map(\.test.count)
             let model = try fl.model.model(inputs: clients[0].train.dimension, classes: classes, dataset: data.kind)
-            learning = InMemoryFederation(model: model, clients: clients, strategy: strategy,
+            learning = InMemoryFederation(model: model, clients: try Self.poisoned(clients, fl.attack, malicious: malicious), strategy: strategy,
                                           local: local,
                                           clientsPerRound: fl.clientsPerRound, stragglerShare: fl.stragglers,
                                           initial: model.initialParameters(random: streams.stream("fl.init")),
@@ -105,6 +106,30 @@ extension World {
             }
         }
         learning.measuresContributions = fl.rewardSplit == .contribution
+        if fl.attack.kind != .none {
+            learning.attack = fl.attack.attack
+            learning.malicious = malicious
+            learning.attackRandom = streams.stream("fl.attack")
+        }
+        if fl.privacy.kind == .central {
+            let privacy = CentralDP(clip: fl.privacy.clip, noiseMultiplier: fl.privacy.noiseMultiplier,
+                                    samplingRate: Double(fl.clientsPerRound) / Double(fl.clients), clients: fl.clients)
+            learning.privacy = privacy
+            learning.privacyRandom = streams.stream("fl.privacy")
+            learning.privacyDelta = fl.privacy.delta
+            let first = learning.epsilonAfterNextRound
+            if fl.privacy.targetEpsilon > 0 && first > fl.privacy.targetEpsilon {
+                learning.trainer.close()
+                throw BuildError(description: "federation.privacy.target_epsilon: one round already spends epsilon \(first) (q \(privacy.samplingRate), z \(privacy.noiseMultiplier), delta \(fl.privacy.delta)); expected a budget of at least that, found \(fl.privacy.targetEpsilon)")
+            }
+        }
+        if let defence = fl.strategy.robust.aggregation.makeAggregator() {
+            if [.krum, .multiKrum, .bulyan].contains(fl.strategy.robust.kind), let reason = BLAS.unavailableReason {
+                learning.trainer.close()
+                throw BuildError(description: "federation.strategy.robust.kind: \(fl.strategy.robust.kind.rawValue) computes distances with OpenBLAS, which is unavailable: \(reason)")
+            }
+            learning.robust = defence
+        }
         let speeds = fl.deviceGflops.drawPerNode(fl.clients, from: streams.stream("fl.device")).map { max($0, 1e-6) * 1e9 }
         var parameters = FederationParameters(aggregator: 0, clientNodes: Array(1...fl.clients), rounds: fl.rounds,
                                               confirmations: fl.confirmations, dropout: fl.dropout, deviceFlopsPerSecond: speeds,
@@ -113,6 +138,7 @@ extension World {
         parameters.minParticipants = fl.minParticipants
         parameters.committeeSize = fl.committeeSize
         parameters.rewardSplit = fl.rewardSplit
+        parameters.targetEpsilon = fl.privacy.kind == .central ? fl.privacy.targetEpsilon : 0
         parameters.clientLabelCounts = labelCounts
         parameters.clientTestExamples = testCounts
         for (node, spans) in setup.offlineSpans { parameters.offline[node - 1] = spans }
@@ -124,6 +150,34 @@ extension World {
             throw BuildError(description: "federation.secure_aggregation.bits: \(problem)")
         }
         return FederatedChain(base: base, learning: learning, parameters: parameters, streams: streams)
+    }
+
+    /// Whether each client is malicious: `federation.attack.clients`, or a `fraction` of the
+    /// clients (rounded) drawn from `random`.
+    static func maliciousClients(_ fl: FederationConfig, random: any RandomSource) -> [Bool] {
+        var flags = [Bool](repeating: false, count: fl.clients)
+        guard fl.attack.kind != .none else { return flags }
+        var chosen = fl.attack.clients
+        if chosen.isEmpty {
+            var order = Array(0..<fl.clients)
+            random.shuffle(&order)
+            chosen = Array(order.prefix(Int((fl.attack.fraction * Double(fl.clients)).rounded())))
+        }
+        for client in chosen { flags[client] = true }
+        return flags
+    }
+
+    /// `clients` with the malicious ones' training labels flipped (`label_flip`); unchanged otherwise.
+    private static func poisoned(_ clients: [ClientData], _ attack: AttackConfig, malicious: [Bool]) throws -> [ClientData] {
+        guard attack.kind == .labelFlip, let classes = clients.first?.train.classes else { return clients }
+        for (key, value) in [("source", attack.source), ("target", attack.target)] where value >= classes {
+            throw BuildError(description: "federation.attack.\(key): expected a class from 0 to \(classes - 1) (the data has \(classes)), found \(value)")
+        }
+        var result = clients
+        for i in result.indices where malicious[i] {
+            result[i].train.labels = result[i].train.labels.map { Int32(attack.attack.poisonedLabel(Int($0), classes: classes)) }
+        }
+        return result
     }
 
     /// Examples per class.

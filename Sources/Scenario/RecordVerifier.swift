@@ -22,10 +22,16 @@ public enum RecordVerifier {
         let digest = try file.stringColumn("/fl/rounds", "record_sha256")
         let loss = try file.doubleColumn("/fl/rounds", "train_loss")
         let accuracy = try file.doubleColumn("/fl/rounds", "test_accuracy")
+        // Files written before differential privacy existed have no `epsilon` column.
+        let epsilons = try file.columnNames("/fl/rounds").contains("epsilon")
+            ? try file.doubleColumn("/fl/rounds", "epsilon") : rounds.map { _ in Double.nan }
         let partRound = try file.int64Column("/fl/participants", "round")
         let partNode = try file.int64Column("/fl/participants", "node")
         let partSamples = try file.int64Column("/fl/participants", "samples")
         let partContribution = try file.doubleColumn("/fl/participants", "contribution")
+        // Files written before defences existed have no `accepted` column: nothing was rejected.
+        let partAccepted = try file.columnNames("/fl/participants").contains("accepted")
+            ? try file.int64Column("/fl/participants", "accepted") : partRound.map { _ in 1 }
         guard let initialHex = try file.stringAttribute("fl_initial_model_sha256"),
               let initial = ModelRecord.bytes(hex: initialHex) else {
             throw HDF5Error("\(file.path) has no root attribute fl_initial_model_sha256")
@@ -42,7 +48,9 @@ public enum RecordVerifier {
             let record = ModelRecord(round: Int(rounds[i]), modelSHA256: modelBytes, parentModelSHA256: parentBytes,
                                      participants: rows.map { Int32(partNode[$0]) }, sampleCounts: rows.map { Int32(partSamples[$0]) },
                                      trainLoss: loss[i], testAccuracy: accuracy[i],
-                                     contributions: contributions.allSatisfy(\.isNaN) ? [] : contributions)
+                                     contributions: contributions.allSatisfy(\.isNaN) ? [] : contributions,
+                                     rejected: rows.filter { partAccepted[$0] == 0 }.map { Int32(partNode[$0]) },
+                                     epsilon: epsilons[i].isNaN ? nil : epsilons[i])
             if ModelRecord.hex(record.digest) != digest[i] {
                 problems.append("round \(rounds[i]): the record's fields do not hash to its record_sha256 (the record was changed)")
             }

@@ -3,7 +3,7 @@ import Metrics
 import Scenario
 import SimKernel
 
-/// Benchmarks (release build): `fedchain-bench kernel | quickstart [CONFIG] [--set k=v ...] | secagg | bridge | learn`.
+/// Benchmarks (release build): `fedchain-bench kernel | quickstart [CONFIG] [--set k=v ...] | secagg | bridge | learn | robust`.
 /// Each run prints one line per figure; scripts/bench runs them in separate processes so peak
 /// RSS belongs to one benchmark.
 @main
@@ -17,8 +17,9 @@ struct Bench {
         case "secagg": SecAggBench.run(arguments)
         case "bridge": try BridgeBench.run(arguments)
         case "learn": try LearnBench.run(arguments)
+        case "robust": try RobustBench.run(arguments)
         default:
-            FileHandle.standardError.write(Data("usage: fedchain-bench kernel | quickstart [CONFIG] [--set key=value ...] | secagg [--clients N] [--params M] | bridge [--python P] [--workers W] | learn [--seconds S] [--json]\n".utf8))
+            FileHandle.standardError.write(Data("usage: fedchain-bench kernel | quickstart [CONFIG] [--set key=value ...] | secagg [--clients N] [--params M] | bridge [--python P] [--workers W] | learn [--seconds S] [--json] | robust [--clients N] [--params D] [--f F]\n".utf8))
             exit(2)
         }
     }
@@ -75,4 +76,9 @@ struct Bench {
                      total, simulated, total - simulated, outcome.eventsProcessed,
                      Double(outcome.eventsProcessed) / simulated / 1e6, Double(usage.ru_maxrss) / 1024))
     }
+}
+
+/// The word after `flag` in `arguments` (`--clients 100`), if any.
+func value(of flag: String, in arguments: [String]) -> String? {
+    arguments.firstIndex(of: flag).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
 }

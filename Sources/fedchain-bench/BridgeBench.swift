@@ -70,10 +70,6 @@ enum BridgeBench {
                                  evaluationSeeds: RandomStreams(seed: 1).stream("fl.eval_seeds"))
     }
 
-    static func value(of flag: String, in arguments: [String]) -> String? {
-        arguments.firstIndex(of: flag).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
-    }
-
     static func monotonic() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)

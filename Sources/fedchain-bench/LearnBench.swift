@@ -126,8 +126,4 @@ enum LearnBench {
         let description: String
         init(_ description: String) { self.description = description }
     }
-
-    private static func value(of flag: String, in arguments: [String]) -> String? {
-        arguments.firstIndex(of: flag).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
-    }
 }

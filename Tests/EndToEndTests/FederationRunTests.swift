@@ -50,8 +50,7 @@ final class FederationRunTests: XCTestCase {
     func testFederatedRunIsDeterministic() throws {
         let a = try Runner.run(RunSetup.quickstart(overrides: Self.overrides)).record
         let b = try Runner.run(RunSetup.quickstart(overrides: Self.overrides)).record
-        XCTAssertEqual(a.table("/fl/rounds"), b.table("/fl/rounds"))
-        XCTAssertEqual(a.table("/chain/blocks"), b.table("/chain/blocks"))
+        assertSameTables(a, b, ["/fl/rounds", "/chain/blocks"])
     }
 
     /// A committee aggregates and rewards follow measured contributions: `/fl/committees` and

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import XCTest
 
 struct HarnessError: Error, CustomStringConvertible { let description: String }
@@ -59,5 +60,14 @@ enum Harness {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("fedchain-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+}
+
+/// Asserts that two runs wrote the same tables at `paths`, compared as text so that NaN (an
+/// absent value, e.g. `epsilon` without privacy) counts as equal to itself.
+func assertSameTables(_ a: RunRecord, _ b: RunRecord, _ paths: [String], file: StaticString = #filePath, line: UInt = #line) {
+    for path in paths {
+        XCTAssertNotNil(a.table(path), path, file: file, line: line)
+        XCTAssertEqual(a.table(path).map { "\($0)" }, b.table(path).map { "\($0)" }, path, file: file, line: line)
     }
 }

@@ -1,5 +1,6 @@
 import XCTest
 import Learning
+import SimKernel
 
 /// The sampled-Gaussian RDP accountant against published figures and closed forms. The
 /// side-by-side comparison with Google's `dp-accounting` is python/tests/test_privacy.py.
@@ -83,5 +84,24 @@ final class RDPAccountantTests: XCTestCase {
         once.compose(samplingRate: 0.02, noiseMultiplier: 1.3, steps: 100)
         for (a, b) in zip(twice.rdp, once.rdp) { XCTAssertEqual(a, b, accuracy: 1e-12 * max(1, b)) }
         XCTAssertEqual(RDPAccountant().epsilon(delta: 1e-5).epsilon, 0)
+    }
+}
+
+/// DP-FedAvg's server step: clipped updates summed over the fixed denominator q N, plus noise.
+final class CentralDPTests: XCTestCase {
+    func testClippedSumOverExpectedClientsPlusNoise() {
+        let current: [Double] = [1, 1]
+        // Deltas (3, 4) (norm 5, clipped to (0.6, 0.8)) and (0.3, 0) (inside).
+        let models: [[Double]] = [[4, 5], [1.3, 1]]
+        let exact = CentralDP(clip: 1, noiseMultiplier: 0, samplingRate: 0.2, clients: 10)
+            .aggregate(models, current: current, random: RandomStreams(seed: 1).stream("fl.privacy"))
+        XCTAssertEqual(exact[0], 1 + 0.9 / 2, accuracy: 1e-12)
+        XCTAssertEqual(exact[1], 1 + 0.8 / 2, accuracy: 1e-12)
+        // With noise: sd z S / (q N) per coordinate around that.
+        let wide = [Double](repeating: 0, count: 20_000)
+        let noisy = CentralDP(clip: 2, noiseMultiplier: 1.5, samplingRate: 0.5, clients: 4)
+            .aggregate([], current: wide, random: RandomStreams(seed: 2).stream("fl.privacy"))
+        let sd = (noisy.reduce(0) { $0 + $1 * $1 } / 20_000).squareRoot()
+        XCTAssertEqual(sd, 1.5 * 2 / 2, accuracy: 0.03)
     }
 }
