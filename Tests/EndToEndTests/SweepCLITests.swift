@@ -18,10 +18,15 @@ final class SweepCLITests: XCTestCase {
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 1.0)
+        // Kill it once the first run has finished (not after a fixed delay, which a busy machine
+        // may not reach the first file in).
+        func done() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).filter { $0.hasSuffix(".h5") } }
+        let deadline = Date().addingTimeInterval(300)
+        while done().isEmpty && process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let finished = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".h5") }
+        let finished = done()
+        XCTAssertGreaterThan(finished.count, 0, "the first run finished before the kill")
         XCTAssertLessThan(finished.count, 8, "killed midway")
         for name in finished { XCTAssertTrue(try HDF5File(readingAt: out.appendingPathComponent(name).path).exists("/summary"), name) }
 
