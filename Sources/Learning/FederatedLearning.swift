@@ -180,7 +180,8 @@ public struct InMemoryFederation {
         let defended = aggregate == nil ? Self.defend(arrived, current: parameters, with: &robust) : nil
         var privateAverage: [Double]?
         if let privacy, let privacyRandom {
-            privateAverage = privacy.aggregate(arrived.map(\.parameters), current: parameters, random: privacyRandom)
+            privateAverage = privacy.aggregate(UpdateMatrix(deltasOf: arrived.map(\.parameters), from: parameters), current: parameters,
+                                               random: privacyRandom)
             accountant.compose(samplingRate: privacy.samplingRate, noiseMultiplier: privacy.noiseMultiplier)
         }
         parameters = server.aggregate(arrived, current: parameters, average: privateAverage ?? defended?.model ?? aggregate)
@@ -214,15 +215,10 @@ public struct InMemoryFederation {
     private static func defend(_ arrived: [ClientUpdate], current: [Double], with robust: inout (any RobustAggregator)?)
         -> (model: [Double], accepted: [Int])? {
         guard var rule = robust, !arrived.isEmpty else { return nil }
-        let d = current.count
-        var deltas = UpdateMatrix(rows: arrived.count, columns: d)
-        for (r, update) in arrived.enumerated() {
-            for j in 0..<d { deltas.values[r * d + j] = update.parameters[j] - current[j] }
-        }
-        let outcome = rule.aggregate(deltas, weights: arrived.map { Double($0.examples) })
+        let outcome = rule.aggregate(UpdateMatrix(deltasOf: arrived.map(\.parameters), from: current), weights: arrived.map { Double($0.examples) })
         robust = rule
         var model = current
-        for j in 0..<d { model[j] += outcome.delta[j] }
+        for j in current.indices { model[j] += outcome.delta[j] }
         return (model, arrived.indices.filter { outcome.accepted[$0] }.map { arrived[$0].client })
     }
 }

@@ -173,9 +173,10 @@ extension World {
         for (key, value) in [("source", attack.source), ("target", attack.target)] where value >= classes {
             throw BuildError(description: "federation.attack.\(key): expected a class from 0 to \(classes - 1) (the data has \(classes)), found \(value)")
         }
+        let rule = attack.attack
         var result = clients
         for i in result.indices where malicious[i] {
-            result[i].train.labels = result[i].train.labels.map { Int32(attack.attack.poisonedLabel(Int($0), classes: classes)) }
+            result[i].train.labels = result[i].train.labels.map { Int32(rule.poisonedLabel(Int($0), classes: classes)) }
         }
         return result
     }

@@ -24,7 +24,7 @@ struct Privacy: ParsableCommand {
     var delta: Double
 
     @Option(help: "RDP to (epsilon, delta) conversion: improved (Canonne, Kamath and Steinke 2020; dp-accounting's) or classic (Mironov 2017).")
-    var conversion: String = RDPConversion.improved.rawValue
+    var conversion: RDPConversion = .improved
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -34,22 +34,21 @@ struct Privacy: ParsableCommand {
         guard noiseMultiplier >= 0, noiseMultiplier.isFinite else { throw ValidationError("--noise-multiplier must be >= 0, got \(noiseMultiplier)") }
         guard steps >= 0 else { throw ValidationError("--steps must be >= 0, got \(steps)") }
         guard delta > 0, delta < 1 else { throw ValidationError("--delta must lie strictly between 0 and 1, got \(delta)") }
-        guard RDPConversion(rawValue: conversion) != nil else {
-            throw ValidationError("--conversion must be one of \(RDPConversion.allCases.map(\.rawValue).joined(separator: ", ")), got '\(conversion)'")
-        }
     }
 
     func run() throws {
         var accountant = RDPAccountant()
         accountant.compose(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier, steps: steps)
-        let (epsilon, order) = accountant.epsilon(delta: delta, conversion: RDPConversion(rawValue: conversion)!)
+        let (epsilon, order) = accountant.epsilon(delta: delta, conversion: conversion)
         if json {
-            let fields: [String: Any] = ["epsilon": epsilon, "order": order, "conversion": conversion, "sampling_rate": samplingRate,
+            let fields: [String: Any] = ["epsilon": epsilon, "order": order, "conversion": conversion.rawValue, "sampling_rate": samplingRate,
                                          "noise_multiplier": noiseMultiplier, "steps": steps, "delta": delta]
             let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("epsilon \(String(format: "%.4f", epsilon)) at RDP order \(order) (\(conversion) conversion; q \(samplingRate), z \(noiseMultiplier), \(steps) steps, delta \(delta))")
+            print("epsilon \(String(format: "%.4f", epsilon)) at RDP order \(order) (\(conversion.rawValue) conversion; q \(samplingRate), z \(noiseMultiplier), \(steps) steps, delta \(delta))")
         }
     }
 }
+
+extension RDPConversion: ExpressibleByArgument {}

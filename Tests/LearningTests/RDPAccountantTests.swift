@@ -94,13 +94,13 @@ final class CentralDPTests: XCTestCase {
         // Deltas (3, 4) (norm 5, clipped to (0.6, 0.8)) and (0.3, 0) (inside).
         let models: [[Double]] = [[4, 5], [1.3, 1]]
         let exact = CentralDP(clip: 1, noiseMultiplier: 0, samplingRate: 0.2, clients: 10)
-            .aggregate(models, current: current, random: RandomStreams(seed: 1).stream("fl.privacy"))
+            .aggregate(UpdateMatrix(deltasOf: models, from: current), current: current, random: RandomStreams(seed: 1).stream("fl.privacy"))
         XCTAssertEqual(exact[0], 1 + 0.9 / 2, accuracy: 1e-12)
         XCTAssertEqual(exact[1], 1 + 0.8 / 2, accuracy: 1e-12)
         // With noise: sd z S / (q N) per coordinate around that.
         let wide = [Double](repeating: 0, count: 20_000)
         let noisy = CentralDP(clip: 2, noiseMultiplier: 1.5, samplingRate: 0.5, clients: 4)
-            .aggregate([], current: wide, random: RandomStreams(seed: 2).stream("fl.privacy"))
+            .aggregate(UpdateMatrix(rows: 0, columns: wide.count), current: wide, random: RandomStreams(seed: 2).stream("fl.privacy"))
         let sd = (noisy.reduce(0) { $0 + $1 * $1 } / 20_000).squareRoot()
         XCTAssertEqual(sd, 1.5 * 2 / 2, accuracy: 0.03)
     }

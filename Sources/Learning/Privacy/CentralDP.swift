@@ -23,16 +23,15 @@ public struct CentralDP: Sendable, Equatable {
         self.clients = clients
     }
 
-    /// The new global model: `current` plus the clipped updates' noised sum over q N. `random`
+    /// The new global model: `current` plus the clipped `deltas`' noised sum over q N. `random`
     /// draws the noise (one normal per parameter, in order).
-    public func aggregate(_ models: [[Double]], current: [Double], random: any RandomSource) -> [Double] {
+    public func aggregate(_ deltas: UpdateMatrix, current: [Double], random: any RandomSource) -> [Double] {
+        var clipped = deltas
+        clipped.clipRows(toNorm: clip)
         let d = current.count
         var sum = [Double](repeating: 0, count: d)
-        for model in models {
-            var norm = 0.0
-            for j in 0..<d { norm += (model[j] - current[j]) * (model[j] - current[j]) }
-            let scale = min(1, clip / max(norm.squareRoot(), .leastNormalMagnitude))
-            for j in 0..<d { sum[j] += scale * (model[j] - current[j]) }
+        for r in 0..<clipped.rows {
+            for j in 0..<d { sum[j] += clipped.values[r * d + j] }
         }
         let sd = noiseMultiplier * clip, denominator = samplingRate * Double(clients)
         var next = current

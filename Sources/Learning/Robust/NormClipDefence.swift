@@ -6,17 +6,7 @@ struct NormClipDefence: RobustAggregator {
 
     func aggregate(_ updates: UpdateMatrix, weights: [Double]) -> RobustOutcome {
         var clipped = updates
-        let d = updates.columns
-        clipped.values.withUnsafeMutableBufferPointer { v in
-            for r in 0..<updates.rows {
-                var norm = 0.0
-                for j in 0..<d { norm += v[r * d + j] * v[r * d + j] }
-                norm = norm.squareRoot()
-                guard norm > bound else { continue }
-                let scale = bound / norm
-                for j in 0..<d { v[r * d + j] *= scale }
-            }
-        }
+        clipped.clipRows(toNorm: bound)
         let all = Array(0..<updates.rows)
         return RobustOutcome(delta: RobustMath.weightedMean(clipped, rows: all, weights: weights), accepted: RobustMath.acceptance(updates.rows))
     }

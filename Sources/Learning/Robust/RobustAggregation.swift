@@ -89,6 +89,29 @@ public struct UpdateMatrix: Sendable, Equatable {
         values = rows.flatMap { $0 }
     }
 
+    /// Each of `models` minus `current`, one row per model.
+    public init(deltasOf models: [[Double]], from current: [Double]) {
+        self.init(rows: models.count, columns: current.count)
+        for (r, model) in models.enumerated() {
+            for j in 0..<columns { values[r * columns + j] = model[j] - current[j] }
+        }
+    }
+
+    /// Scales every row longer than `bound` (L2) down to that length.
+    public mutating func clipRows(toNorm bound: Double) {
+        let d = columns
+        values.withUnsafeMutableBufferPointer { v in
+            for r in 0..<rows {
+                var norm = 0.0
+                for j in 0..<d { norm += v[r * d + j] * v[r * d + j] }
+                norm = norm.squareRoot()
+                guard norm > bound else { continue }
+                let scale = bound / norm
+                for j in 0..<d { v[r * d + j] *= scale }
+            }
+        }
+    }
+
     /// Row `i` as an array.
     public func row(_ i: Int) -> [Double] { Array(values[(i * columns)..<((i + 1) * columns)]) }
 }

@@ -30,7 +30,7 @@ enum RobustMath {
         }
         var distances = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
-            for j in (i + 1)..<max(i + 1, n) {
+            for j in (i + 1)..<n {
                 let value = max(0, gram[i * n + i] + gram[j * n + j] - 2 * gram[i * n + j])
                 distances[i * n + j] = value
                 distances[j * n + i] = value
