@@ -77,6 +77,9 @@ def kinds_of(f):
         kinds.append("fl")
         if nested_value(config, "federation", "secure_aggregation", "protocol") not in (None, "none"):
             kinds.append("secagg")
+        slashing = [nested_value(config, "federation", "slashing", key) for key in ("fraction", "exclusion_rounds")]
+        if any(float(value or 0) > 0 for value in slashing):
+            kinds.append("slashing")
     if int(config_value(config, "output", "receive_times_nodes") or 0) > 0:
         kinds.append("receive_times")
     if "run_id" in f.attrs:

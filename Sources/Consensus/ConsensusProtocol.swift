@@ -21,10 +21,15 @@ public protocol ConsensusProtocol: SimModel {
     /// Bytes each node sent for a workload riding on the chain (e.g. federated learning), on top
     /// of block relay; counted in network energy. Empty when there is none.
     func workloadBytesSent() -> [Int]
+    /// Burns `fraction` of the stake `node` holds now (a penalty, e.g. for a poisoned update)
+    /// and returns the stake burned: 0 for a protocol without stake. Elections use the reduced
+    /// stake from the next epoch (PoS) or election (hierarchical), never within the current one.
+    mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double
 }
 
 extension ConsensusProtocol {
     public func workloadBytesSent() -> [Int] { [] }
+    public mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double { 0 }
 }
 
 /// Event kinds of block-producing protocols (below `RelayEventKind.base`).
@@ -41,4 +46,6 @@ public enum ConsensusEventKind {
     public static let attestation: UInt16 = 5
     /// Ethereum: an epoch closes (payload: the epoch).
     public static let epochEnd: UInt16 = 6
+    /// Praos: slashed stake takes effect, just before an epoch's first slot (payload: the slot).
+    public static let stakeUpdate: UInt16 = 7
 }

@@ -46,8 +46,10 @@ public struct HierarchicalParameters: Sendable, Equatable {
 public struct HierarchicalConsensus: ConsensusProtocol {
     /// The proof of work among representatives.
     public private(set) var pow: NakamotoPoW
-    /// Stake of each node.
+    /// Stake of each node, as configured.
     public let stake: [Double]
+    /// Stake burned from each node so far (`slash`); the next election uses `stake - slashed`.
+    public private(set) var slashed: [Double]
     /// The protocol's parameters.
     public let parameters: HierarchicalParameters
     /// Elections held so far (genesis included).
@@ -70,6 +72,7 @@ public struct HierarchicalConsensus: ConsensusProtocol {
         precondition(stake.count == network.nodeCount && stake.contains { $0 > 0 }, "one stake per node, not all zero")
         self.pow = NakamotoPoW(network: network, relay: relay, hashRate: hashRate, pow: pow, energy: energy, streams: streams)
         self.stake = stake
+        self.slashed = [Double](repeating: 0, count: stake.count)
         self.parameters = hierarchical
         self.timesElected = [Int](repeating: 0, count: network.nodeCount)
         self.streams = streams
@@ -102,9 +105,18 @@ public struct HierarchicalConsensus: ConsensusProtocol {
         return true
     }
 
-    /// Splits the nodes into clusters and elects each cluster's representatives by stake.
+    /// Burns `fraction` of `node`'s stake; the next election uses what is left.
+    public mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double {
+        let burned = (stake[node] - slashed[node]) * min(max(fraction, 0), 1)
+        slashed[node] += burned
+        return burned
+    }
+
+    /// Splits the nodes into clusters and elects each cluster's representatives by their current
+    /// stake.
     private mutating func elect(triggeredBy block: BlockID, _ scheduler: inout Scheduler) {
         let random = streams.stream("hier.election.\(block)")
+        let stake = zip(self.stake, slashed).map { $0 - $1 }
         var order = Array(0..<stake.count)
         random.shuffle(&order)
         var cluster = [Int32](repeating: 0, count: stake.count)

@@ -5,7 +5,7 @@ extension ProofOfStake {
     /// Ethereum: at the start of `epoch`, shuffles the validators into one committee per slot,
     /// schedules each attestation a third into its slot, and the epoch's close.
     mutating func startEpoch(_ epoch: Int, _ scheduler: inout Scheduler) {
-        var validators = stake.indices.filter { stake[$0] > 0 }
+        var validators = stake.indices.filter { electionStake[$0] > 0 }
         committees.shuffle(&validators)
         let perEpoch = parameters.slotsPerEpoch
         let firstSlot = epoch * perEpoch
@@ -25,7 +25,7 @@ extension ProofOfStake {
         var checkpoint = chain.tipOfNode[validator]
         let tree = chain.tree
         while checkpoint > 0 && tree.created[Int(checkpoint)] > epochStart { checkpoint = tree.parent[Int(checkpoint)] }
-        finality.vote(for: checkpoint, epoch: epoch, stake: stake[validator])
+        finality.vote(for: checkpoint, epoch: epoch, stake: electionStake[validator])
     }
 }
 
@@ -33,7 +33,7 @@ extension ProofOfStake {
 /// voted for the same checkpoint during it; when two consecutive epochs are justified, the
 /// first one's checkpoint and all its ancestors are final.
 struct FinalityTracker: Sendable {
-    let totalStake: Double
+    var totalStake: Double
     /// Per epoch: stake voting for each checkpoint (a short list, scanned in order).
     private var votes: [Int: [(checkpoint: BlockID, stake: Double)]] = [:]
     private var justified: [Int: BlockID] = [:]

@@ -58,8 +58,11 @@ public struct PoSParameters: Sendable, Equatable {
 /// weighs attestations; on an honest network it follows the same chain).
 public struct ProofOfStake: ConsensusProtocol {
     public private(set) var chain: ChainState
-    /// Stake of each node.
+    /// Stake of each node, as configured.
     public let stake: [Double]
+    /// Stake burned from each node so far (`slash`); elections use `stake - slashed` from the
+    /// epoch after a slash.
+    public private(set) var slashed: [Double]
     /// The protocol's parameters.
     public let parameters: PoSParameters
     /// Slots in which each node led (Praos) or proposed (Ethereum).
@@ -71,8 +74,15 @@ public struct ProofOfStake: ConsensusProtocol {
 
     var finality: FinalityTracker
     private var lastLeaderSlot = -1
-    private let leaderProbability: [Double]
-    private let proposer: WeightedChoice
+    private var leaderProbability: [Double]
+    private var proposer: WeightedChoice
+    /// Praos: each node's pending leader slot (-1: none); an event for another slot was replaced.
+    private var nextLeadSlot: [Int]
+    /// The stakes elections use: `stake` until a slash, then the current stakes from the next
+    /// epoch on.
+    var electionStake: [Double]
+    /// A slash not yet in the election weights.
+    private var stakeChanged = false
     private let lottery: RandomStream
     let committees: RandomStream
 
@@ -81,11 +91,14 @@ public struct ProofOfStake: ConsensusProtocol {
                 streams: RandomStreams) {
         precondition(stake.count == network.nodeCount, "one stake per node")
         self.stake = stake
+        self.slashed = [Double](repeating: 0, count: stake.count)
+        self.electionStake = stake
+        self.nextLeadSlot = [Int](repeating: -1, count: stake.count)
         self.parameters = pos
         self.chain = ChainState(network: network, relay: relay, energy: energy, blockSizeBytes: pos.blockSizeBytes,
                                 txSizeBytes: pos.txSizeBytes, streams: streams)
         let total = stake.reduce(0, +)
-        self.leaderProbability = stake.map { 1 - pow1p(-pos.activeSlotCoefficient, $0 / total) }
+        self.leaderProbability = Self.leaderProbabilities(stake, activeSlotCoefficient: pos.activeSlotCoefficient)
         self.proposer = WeightedChoice(weights: stake)
         self.lottery = streams.stream("pos.lottery")
         self.committees = streams.stream("pos.committee")
@@ -94,6 +107,45 @@ public struct ProofOfStake: ConsensusProtocol {
         for node in stake.indices {
             chain.energy.set(node, role: stake[node] > 0 ? .validator : .fullNode, hashingW: 0, parameters: energy, at: .zero)
         }
+    }
+
+    /// The stake `node` holds now (configured minus slashed).
+    public func currentStake(_ node: Int) -> Double { stake[node] - slashed[node] }
+
+    /// Praos: each stakeholder's chance to lead a slot, 1 - (1 - f)^(its share of the stake).
+    private static func leaderProbabilities(_ stake: [Double], activeSlotCoefficient f: Double) -> [Double] {
+        let total = stake.reduce(0, +)
+        return stake.map { total > 0 ? 1 - pow1p(-f, $0 / total) : 0 }
+    }
+
+    /// Burns `fraction` of `node`'s stake. Ethereum draws proposers and counts votes with it from
+    /// the next epoch; Praos from the first slot of the next `slotsPerEpoch`-slot epoch.
+    public mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double {
+        let burned = currentStake(node) * min(max(fraction, 0), 1)
+        guard burned > 0 else { return 0 }
+        slashed[node] += burned
+        if !stakeChanged && parameters.mode == .praos {
+            let perEpoch = parameters.slotsPerEpoch
+            let current = Int(scheduler.now.nanoseconds / parameters.slot.nanoseconds)
+            let epochStart = (current / perEpoch + 1) * perEpoch
+            if epochStart < Int(UInt32.max) {
+                // One nanosecond early, so the update precedes every lead of the epoch's first slot.
+                let at = SimTime(nanoseconds: slotStart(epochStart).nanoseconds - 1)
+                scheduler.schedule(at: at, target: 0, kind: ConsensusEventKind.stakeUpdate, payload: UInt32(epochStart))
+            }
+        }
+        stakeChanged = true
+        return burned
+    }
+
+    /// Makes the election weights (Praos lottery, Ethereum proposer and vote weights) follow
+    /// the current stakes.
+    private mutating func updateElectionWeights() {
+        electionStake = stake.indices.map(currentStake)
+        leaderProbability = Self.leaderProbabilities(electionStake, activeSlotCoefficient: parameters.activeSlotCoefficient)
+        if electionStake.contains(where: { $0 > 0 }) { proposer = WeightedChoice(weights: electionStake) }
+        finality.totalStake = electionStake.reduce(0, +)
+        stakeChanged = false
     }
 
     /// Slots that elapsed, up to the end of block production or `time`.
@@ -135,19 +187,29 @@ public struct ProofOfStake: ConsensusProtocol {
     public mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool {
         switch event.kind {
         case ConsensusEventKind.slotLeader:
-            guard lastSlot == nil else { return false }
+            guard lastSlot == nil, Int(event.payload) == nextLeadSlot[Int(event.target)] else { return false }
             lead(Int(event.target), slot: Int(event.payload), &scheduler)
             scheduleNextLead(Int(event.target), after: Int(event.payload), &scheduler)
         case ConsensusEventKind.slotBegins:
             guard lastSlot == nil else { return false }
             let slot = Int(event.payload)
-            if slot % parameters.slotsPerEpoch == 0 { startEpoch(slot / parameters.slotsPerEpoch, &scheduler) }
+            if slot % parameters.slotsPerEpoch == 0 {
+                if stakeChanged { updateElectionWeights() }
+                startEpoch(slot / parameters.slotsPerEpoch, &scheduler)
+            }
             lead(proposer.draw(using: committees), slot: slot, &scheduler)
             scheduler.schedule(at: slotStart(slot + 1), target: 0, kind: ConsensusEventKind.slotBegins, payload: UInt32(slot + 1))
         case ConsensusEventKind.attestation:
             attest(Int(event.target), epoch: Int(event.payload), at: scheduler.now)
         case ConsensusEventKind.epochEnd:
             finality.closeEpoch(Int(event.payload), tree: chain.tree, at: scheduler.now)
+        case ConsensusEventKind.stakeUpdate:
+            guard lastSlot == nil else { return false }
+            updateElectionWeights()
+            // Geometric gaps are memoryless: redrawing every node's next lead from the epoch's
+            // first slot gives the leads the new stakes would have given.
+            for node in stake.indices { scheduleNextLead(node, after: Int(event.payload) - 1, &scheduler) }
+            return true
         default:
             precondition(RelayEventKind.contains(event.kind), "ProofOfStake got unknown event kind \(event.kind)")
             chain.relay.handle(event, scheduler: &scheduler)
@@ -177,10 +239,12 @@ public struct ProofOfStake: ConsensusProtocol {
 
     /// Praos: the node's next leader slot after `slot`, a geometric gap away.
     private mutating func scheduleNextLead(_ node: Int, after slot: Int, _ scheduler: inout Scheduler) {
+        nextLeadSlot[node] = -1
         let p = leaderProbability[node]
         guard p > 0 else { return }
         let next = slot + lottery.geometric(p)
         guard next < Int(UInt32.max) else { return }
+        nextLeadSlot[node] = next
         scheduler.schedule(at: slotStart(next), target: UInt32(node), kind: ConsensusEventKind.slotLeader, payload: UInt32(next))
     }
 

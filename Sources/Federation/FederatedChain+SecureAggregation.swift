@@ -15,6 +15,13 @@ import SimKernel
 /// per-round `dropout` probability strikes at MaskedInputCollection, the upload. Clients send
 /// their quantized weighted model deltas, so the sum gives the FedAvg average. An abort fails
 /// the round, which is retried.
+///
+/// With distributed DP (`learning.noiseAtClients`), each client instead sends its delta clipped
+/// to L2 norm S plus its share of the Gaussian noise (`CentralDP.noiseShareSD`), unweighted; the
+/// server divides the unmasked sum by the expected number of clients q N, as DP-FedAvg's
+/// fixed-denominator estimator does. The shares are sized for m = max(threshold t,
+/// `minParticipants`) survivors, and an aggregation with fewer than m masked inputs aborts before
+/// anything is unmasked, so every sum the server learns carries noise of sd at least z S.
 extension FederatedChain {
     /// Training client i is done training (or dropped before it could).
     mutating func trainingFinished(_ i: Int, _ scheduler: inout Scheduler) {
@@ -47,6 +54,9 @@ extension FederatedChain {
             attempt.abortReason = problem
             return
         }
+        let privacy = learning.noiseAtClients ? learning.privacy : nil
+        let noisedShares = max(secure.threshold, parameters.minParticipants)
+        let shareSD = privacy?.noiseShareSD(survivorsAtLeast: noisedShares) ?? 0
         let seed = (0..<32).map { _ in UInt8(secureSeedStream.int(below: 256)) }
         var round = SecAggRound(parameters: secure, clients: n, vectorLength: m + 1, seed: seed)
         var plainSum = [UInt64](repeating: 0, count: m + 1)
@@ -54,6 +64,13 @@ extension FederatedChain {
         var time = scheduler.now
         var sum: [UInt64] = []
         for stage in SecAggStage.allCases {
+            let inputs = delivered.filter { $0 }.count
+            if stage == .unmasking && privacy != nil && inputs < noisedShares {
+                // Unmasking fewer noise shares would reveal a sum with less noise than accounted.
+                attempt.abortReason = "\(inputs) masked inputs, fewer than the \(noisedShares) whose noise shares distributed privacy needs"
+                delivered = [Bool](repeating: false, count: plan.training.count)
+                return
+            }
             let load = round.load(of: stage)
             var dropping = Set<Int>()
             var end = time
@@ -82,8 +99,12 @@ extension FederatedChain {
                 case .maskedInputCollection:
                     try round.collectMaskedInputs(dropping: dropping) { j in
                         let i = participants[j]
-                        let weight = updates[i].examples
-                        let delta = zip(updates[i].parameters, global).map { $0 - $1 }
+                        var weight = updates[i].examples
+                        var delta = zip(updates[i].parameters, global).map { $0 - $1 }
+                        if let privacy, let random = learning.privacyRandom {
+                            delta = privacy.noisedShare(delta, shareSD: shareSD, random: random)
+                            weight = 1
+                        }
                         let uniforms = (0..<m).map { _ in roundingStream.uniform() }
                         let (input, clipped) = secure.quantizer.quantize(delta, weight: weight, uniforms: uniforms)
                         for k in 0...m { plainSum[k] &+= input[k] }
@@ -112,6 +133,8 @@ extension FederatedChain {
         let totalWeight = Double(plainSum[m])
         attempt.maxAbsError = (0..<m).reduce(0.0) { max($0, abs(average[$1] - weightedSum[$1] / totalWeight)) }
         attempt.bytesPerClient = attempt.stages.reduce(0) { $0 + $1.record.client.upBytes + $1.record.client.downBytes }
-        secureAggregate = zip(global, average).map { $0 + $1 }
+        // DP-FedAvg divides the noised sum by q N, not by the survivors (whose count varies).
+        let scale = privacy.map { totalWeight / ($0.samplingRate * Double($0.clients)) } ?? 1
+        secureAggregate = zip(global, average).map { $0 + $1 * scale }
     }
 }

@@ -8,89 +8,6 @@ import SimKernel
 /// The simulator's named streams serve learning code's randomness.
 extension RandomStream: RandomSource {}
 
-/// Who aggregates a round.
-public enum AggregatorChoice: String, Sendable, CaseIterable {
-    /// Always the same node (`FederationParameters.aggregator`).
-    case fixed
-    /// The producer of the tip of the fixed node's chain when the round starts.
-    case blockProducer = "block_producer"
-    /// A committee elected by the consensus: the distinct producers of the most recent blocks on
-    /// the fixed node's chain (so hash power elects under PoW, stake under PoS). The most recent
-    /// producer leads.
-    case committee
-}
-
-/// How a round's reward is split among its participants.
-public enum RewardSplit: String, Sendable, CaseIterable {
-    /// By training examples.
-    case samples
-    /// By leave-one-out contribution: how much the test loss of the new model rises without the
-    /// participant's update.
-    case contribution
-}
-
-/// A span of simulated time during which a client is offline.
-public struct OfflineSpan: Sendable, Equatable {
-    public var from: SimTime
-    public var until: SimTime
-
-    /// Creates the span [from, until).
-    public init(from: SimTime, until: SimTime) {
-        self.from = from
-        self.until = until
-    }
-}
-
-/// Where and how the federated workload runs.
-public struct FederationParameters: Sendable, Equatable {
-    /// The fixed aggregator, and the node whose chain view decides confirmations.
-    public var aggregator: Int
-    /// Who aggregates each round.
-    public var aggregatorChoice: AggregatorChoice = .fixed
-    /// Fewest updates a round needs; with fewer it fails and is retried with a new selection.
-    public var minParticipants: Int = 1
-    /// Client i lives on node `clientNodes[i]`.
-    public var clientNodes: [Int]
-    /// Rounds to run.
-    public var rounds: Int
-    /// Blocks a round's record needs on the aggregator's chain before the next round starts.
-    public var confirmations: Int
-    /// Probability that a training client goes offline before uploading.
-    public var dropout: Double
-    /// Each client's device speed, FLOP/s.
-    public var deviceFlopsPerSecond: [Double]
-    /// Reward paid per confirmed round, split among its participants by `rewardSplit`.
-    public var rewardPerRound: Double
-    /// How a round's reward is split (`contribution` needs the learning loop to measure
-    /// contributions).
-    public var rewardSplit: RewardSplit = .samples
-    /// The privacy budget: no round starts that would take epsilon past it (0: none).
-    public var targetEpsilon: Double = 0
-    /// Committee members when `aggregatorChoice` is `committee`.
-    public var committeeSize: Int = 1
-    /// A dropout trace: client index -> spans during which the client is offline. A client
-    /// offline when the model reaches it, or when it would upload, drops out of the round.
-    public var offline: [Int: [OfflineSpan]] = [:]
-    /// Secure aggregation of the updates, or nil for plain uploads.
-    public var secureAggregation: SecureAggregationSettings?
-    /// Each client's training examples per class, for the record (`/fl/clients`); may be empty.
-    public var clientLabelCounts: [[Int]] = []
-    /// Each client's test examples, for the record.
-    public var clientTestExamples: [Int] = []
-
-    /// Creates federation parameters.
-    public init(aggregator: Int, clientNodes: [Int], rounds: Int, confirmations: Int, dropout: Double, deviceFlopsPerSecond: [Double],
-                rewardPerRound: Double = 1) {
-        self.aggregator = aggregator
-        self.clientNodes = clientNodes
-        self.rounds = rounds
-        self.confirmations = confirmations
-        self.dropout = dropout
-        self.deviceFlopsPerSecond = deviceFlopsPerSecond
-        self.rewardPerRound = rewardPerRound
-    }
-}
-
 /// Event kinds of the federation (from 40 on; consensus and relay kinds stay below).
 enum Kind {
     static let roundStart: UInt16 = 40
@@ -121,6 +38,11 @@ public struct FederatedRound: Sendable, Equatable {
     public var committee: [Int]
     /// Failed attempts (too few updates) before this one.
     public var retries: Int
+    /// Clients slashed when the record was confirmed (`FederationParameters.slashing`).
+    public var slashed: [Int] = []
+    /// Per committee member (in `committee` order): the updates its defence verdict rejected;
+    /// zeros when no member ran a defence.
+    public var memberRejections: [Int] = []
 }
 
 /// Federated learning as simulation events on a chain: a wrapper around any consensus protocol.
@@ -134,7 +56,9 @@ public struct FederatedRound: Sendable, Equatable {
 ///    `modelBytes`) queues on that member's uplink. Compute takes the
 ///    training's FLOPs (as the trainer reports them) / device speed. A client may drop (probability, or offline in the trace). Each upload travels
 ///    to its member; once a member has all its clients' updates (or dropouts), it sends one
-///    partial aggregate (the model's size) to the leader.
+///    partial aggregate (the model's size) to the leader. With a robust defence and a committee,
+///    every member gets every update and sends a verdict instead
+///    (`FederatedChain+CommitteeDefence.swift`).
 /// 3. The aggregate's record (`ModelRecord`) goes into the first block produced after it is
 ///    submitted (one global mempool).
 /// 4. The next round starts when that block has `confirmations` blocks on the aggregator's chain.
@@ -155,6 +79,9 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     /// Bytes each node sent for the federation (models, updates, secure aggregation).
     public internal(set) var bytesSent: [Int]
 
+    /// Reputation, slashes and burned stake per client (all at their start without slashing).
+    public private(set) var reputation: ReputationBook
+
     /// The first failure of local training or evaluation; the run stops there and writes nothing.
     public private(set) var failure: TrainerError?
 
@@ -162,10 +89,10 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     var updates: [FitOutcome] = []
     var delivered: [Bool] = []
     var committee: [Int] = []
-    private var memberOutstanding: [Int] = []
-    private var partialsOutstanding = 0
+    var memberOutstanding: [Int] = []
+    var partialsOutstanding = 0
     private var roundStart = SimTime.zero
-    private var pending: (record: ModelRecord, result: RoundResult, dropped: [Int], block: BlockID?, resubmissions: Int)?
+    private var pending: (record: ModelRecord, result: RoundResult, dropped: [Int], block: BlockID?, resubmissions: Int, memberRejections: [Int])?
     private var uplinkFree: [Int: SimTime] = [:]
     var retries = 0
     let modelBytes: Int
@@ -200,6 +127,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         self.roundingStream = streams.stream("secagg.rounding")
         self.maxWeight = (0..<learning.clientCount).map(learning.trainer.trainingExamples).max() ?? 1
         self.bytesSent = [Int](repeating: 0, count: base.chain.network.nodeCount)
+        self.reputation = ReputationBook(clients: learning.clientCount)
         precondition(parameters.rewardSplit == .samples || learning.measuresContributions,
                      "rewards by contribution need the learning loop to measure contributions")
         precondition(parameters.committeeSize >= 1, "a committee has at least one member")
@@ -208,7 +136,21 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     }
 
     public var chain: ChainState { base.chain }
-    public func nodeColumns() -> [(name: String, values: [Double])] { base.nodeColumns() + [("fl_reward", rewards())] }
+    public func nodeColumns() -> [(name: String, values: [Double])] {
+        var columns = base.nodeColumns() + [("fl_reward", rewards())]
+        if parameters.slashing != nil {
+            let nodes = base.chain.network.nodeCount
+            var reputation = [Double](repeating: .nan, count: nodes), slashes = [Double](repeating: 0, count: nodes)
+            var burned = [Double](repeating: 0, count: nodes)
+            for (client, node) in parameters.clientNodes.enumerated() {
+                reputation[node] = self.reputation.reputation[client]
+                slashes[node] += Double(self.reputation.slashes[client])
+                burned[node] += self.reputation.burned[client]
+            }
+            columns += [("fl_reputation", reputation), ("fl_slashes", slashes), ("fl_stake_slashed", burned)]
+        }
+        return columns
+    }
 
     /// Rewards per node: the sum of `rewardShares` over confirmed rounds.
     public func rewards() -> [Double] {
@@ -243,6 +185,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             // NIID-Bench reports the best round's accuracy.
             ("fl_best_test_accuracy", rounds.map(\.result.testAccuracy).max() ?? .nan),
             ("fl_epsilon", rounds.last?.record.epsilon ?? .nan),
+            ("fl_attack_success", rounds.last?.result.attackSuccess ?? .nan),
             ("fl_round_latency_mean_s", latencies.isEmpty ? .nan : latencies.reduce(0, +) / Double(latencies.count)),
         ] + secureSummary()
     }
@@ -279,7 +222,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         case Kind.trainingDone: upload(Int(event.target), &scheduler)
         case Kind.updateArrived:
             delivered[Int(event.target)] = true
-            clientFinished(Int(event.target), &scheduler)
+            clientFinished(Int(event.target), member: membersVote ? Int(event.payload) : Int(event.target) % committee.count, &scheduler)
         case Kind.partialArrived: partialArrived(&scheduler)
         case Kind.secureAggregationDone: secureAggregationDone(&scheduler)
         default: guard base.handle(event, scheduler: &scheduler) else { return false }
@@ -311,8 +254,12 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         stillTraining = plan.training.count
         trained = [Bool](repeating: false, count: plan.training.count)
         dropsAtUpload = plan.training.map { _ in parameters.dropout > 0 && dropoutStream.uniform() < parameters.dropout }
-        memberOutstanding = [Int](repeating: 0, count: committee.count)
-        for i in plan.training.indices { memberOutstanding[i % committee.count] += 1 }
+        if membersVote {   // every member receives every update and returns a verdict
+            memberOutstanding = [Int](repeating: plan.training.count, count: committee.count)
+        } else {
+            memberOutstanding = [Int](repeating: 0, count: committee.count)
+            for i in plan.training.indices { memberOutstanding[i % committee.count] += 1 }
+        }
         partialsOutstanding = memberOutstanding.filter { $0 > 0 }.count
         self.plan = plan
         for (i, client) in plan.training.enumerated() {
@@ -362,7 +309,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         guard let plan else { return }
         let client = plan.training[i]
         if isOffline(client, at: scheduler.now) {
-            return parameters.secureAggregation == nil ? clientFinished(i, &scheduler) : trainingFinished(i, &scheduler)
+            return parameters.secureAggregation == nil ? clientDropped(i, &scheduler) : trainingFinished(i, &scheduler)
         }
         scheduler.schedule(after: SimDuration(seconds: updates[i].flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i),
                            kind: Kind.trainingDone)
@@ -376,19 +323,27 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         }
         let client = plan.training[i]
         if isOffline(client, at: scheduler.now) || dropsAtUpload[i] {
-            return clientFinished(i, &scheduler)
+            return clientDropped(i, &scheduler)
         }
+        if membersVote { return uploadToEveryMember(i, &scheduler) }
         let arrival = upload(modelBytes, from: parameters.clientNodes[client], to: committee[i % committee.count], at: scheduler.now)
         scheduler.schedule(at: arrival, target: UInt32(i), kind: Kind.updateArrived)
     }
 
-    /// Training client i's update arrived at its committee member, or the client dropped.
-    private mutating func clientFinished(_ i: Int, _ scheduler: inout Scheduler) {
-        let member = i % committee.count
+    /// Training client i dropped: none of the members that wait for its update gets it.
+    private mutating func clientDropped(_ i: Int, _ scheduler: inout Scheduler) {
+        guard membersVote else { return clientFinished(i, member: i % committee.count, &scheduler) }
+        for member in committee.indices { clientFinished(i, member: member, &scheduler) }
+    }
+
+    /// Training client i's update arrived at committee `member`, or the client dropped. A member
+    /// with all its updates sends the leader its partial sum, or (members voting) its verdict.
+    private mutating func clientFinished(_ i: Int, member: Int, _ scheduler: inout Scheduler) {
         memberOutstanding[member] -= 1
         guard memberOutstanding[member] == 0 else { return }
         if member == 0 { return partialArrived(&scheduler) }
-        let arrival = send(modelBytes, from: committee[member], to: committee[0], at: scheduler.now)
+        let bytes = membersVote ? verdictBytes(updates: plan?.training.count ?? 0) : modelBytes
+        let arrival = send(bytes, from: committee[member], to: committee[0], at: scheduler.now)
         scheduler.schedule(at: arrival, target: UInt32(member), kind: Kind.partialArrived)
     }
 
@@ -405,8 +360,10 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         }
         let parent = rounds.last?.record.modelSHA256 ?? initialModelSHA256
         let result: RoundResult
+        let vote = membersVote ? committeeVerdict(plan) : nil
         do {
-            result = try learning.finishRound(plan, updates: updates, delivered: delivered, aggregate: secureAggregate)
+            result = try learning.finishRound(plan, updates: updates, delivered: delivered, aggregate: vote?.aggregate ?? secureAggregate,
+                                              accepted: vote?.aggregate == nil ? nil : vote?.accepted)
         } catch {
             return fail(error, round: plan.round)
         }
@@ -419,7 +376,9 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
                                  rejected: result.aggregated.filter { !result.accepted.contains($0) }.map { Int32(parameters.clientNodes[$0]) },
                                  epsilon: result.epsilon)
         let dropped = plan.training.indices.filter { !delivered[$0] }.map { plan.training[$0] }
-        pending = (record, result, dropped, nil, 0)
+        // Without a voting committee only the leader runs a defence (if any).
+        let memberRejections = vote?.memberRejections ?? committee.indices.map { $0 == 0 ? record.rejected.count : 0 }
+        pending = (record, result, dropped, nil, 0, memberRejections)
         self.plan = nil
     }
 
@@ -443,6 +402,18 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
 
     // MARK: - The record on the chain
 
+    /// Applies a confirmed round's verdicts to the reputations; burns the stake of the clients
+    /// to slash and excludes them from the next rounds. Returns the slashed clients.
+    private mutating func slash(after result: RoundResult, _ scheduler: inout Scheduler) -> [Int] {
+        guard let rule = parameters.slashing else { return [] }
+        let slashed = reputation.record(aggregated: result.aggregated, accepted: result.accepted, rule: rule)
+        for client in slashed {
+            reputation.burned[client] += base.slash(parameters.clientNodes[client], fraction: rule.fraction, scheduler: &scheduler)
+            learning.exclude(client, through: result.round + rule.exclusionRounds)
+        }
+        return slashed
+    }
+
     /// Puts a waiting record into the first new block, resubmits it when its block lost a fork,
     /// and starts the next round once it is confirmed on the aggregator's chain.
     private mutating func trackRecord(newBlocksFrom first: Int, _ scheduler: inout Scheduler) {
@@ -457,7 +428,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             guard depth >= parameters.confirmations else { return }
             rounds.append(FederatedRound(result: waiting.result, record: waiting.record, dropped: waiting.dropped, start: roundStart,
                                          confirmed: scheduler.now, block: block, resubmissions: waiting.resubmissions,
-                                         aggregator: committee[0], committee: committee, retries: retries))
+                                         aggregator: committee[0], committee: committee, retries: retries,
+                                         slashed: slash(after: waiting.result, &scheduler), memberRejections: waiting.memberRejections))
             retries = 0
             pending = nil
             let budgetLeft = parameters.targetEpsilon <= 0 || learning.epsilonAfterNextRound <= parameters.targetEpsilon

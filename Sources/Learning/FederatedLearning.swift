@@ -29,6 +29,8 @@ public struct RoundResult: Sendable, Equatable {
     public var accepted: [Int] = []
     /// Privacy spent so far, epsilon at the run's delta (nil without differential privacy).
     public var epsilon: Double?
+    /// Label flipping's success after the round (`ModelEvaluation.attackSuccess`); nil without it.
+    public var attackSuccess: Double?
 }
 
 /// Federated training as a plain loop in memory: select clients, train locally, aggregate. The
@@ -69,8 +71,13 @@ public struct InMemoryFederation {
     public var privacyRandom: (any RandomSource)? = nil
     /// delta of the epsilon each round reports.
     public var privacyDelta = 1e-5
+    /// Distributed DP: the clients add the noise in shares under secure aggregation, and the
+    /// `aggregate` given to `finishRound` is the noised model (nil: the model stays).
+    public var noiseAtClients = false
     /// The privacy spent by the rounds so far.
     public private(set) var accountant = RDPAccountant()
+    /// The last round each client sits out (0: never excluded); see `exclude(_:through:)`.
+    public private(set) var excludedThrough: [Int] = []
 
     private let selection: any RandomSource
     private let stragglerDraws: any RandomSource
@@ -119,17 +126,17 @@ public struct InMemoryFederation {
         return try finishRound(plan, updates: train(plan))
     }
 
-    /// Starts the next round: selects clients (uniformly, without replacement) and stragglers
-    /// with their epochs.
+    /// Starts the next round: selects clients (uniformly, without replacement, among those not
+    /// excluded) and stragglers with their epochs.
     public mutating func planRound() -> RoundPlan {
         round += 1
         let selected: [Int]
         if let privacy {   // Poisson sampling, the accountant's assumption
-            selected = (0..<trainer.clientCount).filter { _ in selection.uniform() < privacy.samplingRate }
+            selected = (0..<trainer.clientCount).filter { selection.uniform() < privacy.samplingRate && isEligible($0) }
         } else {
             var order = Array(0..<trainer.clientCount)
             selection.shuffle(&order)
-            selected = Array(order.prefix(clientsPerRound)).sorted()
+            selected = Array(order.lazy.filter(isEligible).prefix(clientsPerRound)).sorted()
         }
         let stragglerCount = Int((Double(selected.count) * stragglerShare).rounded())
         var shuffled = selected
@@ -146,6 +153,15 @@ public struct InMemoryFederation {
         }
         return RoundPlan(round: round, selected: selected, stragglers: stragglers.sorted(), training: training, epochs: epochs)
     }
+
+    /// Keeps `client` out of every selection up to round `last` (slashing's exclusion).
+    public mutating func exclude(_ client: Int, through last: Int) {
+        if excludedThrough.isEmpty { excludedThrough = [Int](repeating: 0, count: clientCount) }
+        excludedThrough[client] = max(excludedThrough[client], last)
+    }
+
+    /// Whether `client` may be selected in the round being planned.
+    private func isEligible(_ client: Int) -> Bool { excludedThrough.isEmpty || excludedThrough[client] < round }
 
     /// Gives up the round just planned (too few updates arrived): the model stays and the next
     /// `planRound` plans the same round number again, with fresh draws.
@@ -168,27 +184,30 @@ public struct InMemoryFederation {
 
     /// Aggregates the updates that arrived (`delivered[i]` says whether `plan.training[i]`'s
     /// did; all by default), moves the global model and evaluates it. `aggregate`, when given,
-    /// is the new model as computed elsewhere (by secure aggregation) and replaces the strategy's.
+    /// is the new model as computed elsewhere (by secure aggregation, or a committee's vote) and
+    /// replaces the strategy's; `accepted` then names the clients it used (default: all).
     public mutating func finishRound(_ plan: RoundPlan, updates: [FitOutcome], delivered: [Bool]? = nil,
-                                     aggregate: [Double]? = nil) throws -> RoundResult {
-        var arrived: [ClientUpdate] = []
-        for (i, client) in plan.training.enumerated() where delivered?[i] ?? true {
-            arrived.append(ClientUpdate(client: client, parameters: updates[i].parameters, examples: updates[i].examples, steps: updates[i].steps))
-        }
+                                     aggregate: [Double]? = nil, accepted: [Int]? = nil) throws -> RoundResult {
+        let arrived = Self.arrivals(plan, updates: updates, delivered: delivered)
         let aggregated = arrived.map(\.client)
         let previous = parameters, before = server, robustBefore = robust
         let defended = aggregate == nil ? Self.defend(arrived, current: parameters, with: &robust) : nil
         var privateAverage: [Double]?
         if let privacy, let privacyRandom {
-            privateAverage = privacy.aggregate(UpdateMatrix(deltasOf: arrived.map(\.parameters), from: parameters), current: parameters,
-                                               random: privacyRandom)
+            if noiseAtClients {
+                privateAverage = aggregate ?? parameters   // never the un-noised updates
+            } else {
+                privateAverage = privacy.aggregate(UpdateMatrix(deltasOf: arrived.map(\.parameters), from: parameters), current: parameters,
+                                                   random: privacyRandom)
+            }
             accountant.compose(samplingRate: privacy.samplingRate, noiseMultiplier: privacy.noiseMultiplier)
         }
         parameters = server.aggregate(arrived, current: parameters, average: privateAverage ?? defended?.model ?? aggregate)
         let evaluation = try trainer.evaluate(parameters, round: plan.round)
         var result = RoundResult(round: plan.round, selected: plan.selected, stragglers: plan.stragglers, aggregated: aggregated,
                                  trainLoss: evaluation.trainLoss, testAccuracy: evaluation.testAccuracy)
-        result.accepted = defended?.accepted ?? aggregated
+        result.attackSuccess = evaluation.attackSuccess
+        result.accepted = accepted ?? defended?.accepted ?? aggregated
         if privacy != nil { result.epsilon = accountant.epsilon(delta: privacyDelta).epsilon }
         if measuresContributions {
             result.contributions = try arrived.indices.map { left in
@@ -200,6 +219,31 @@ public struct InMemoryFederation {
             }
         }
         return result
+    }
+
+    /// The clients whose updates the robust rule would accept among those `plan` delivered,
+    /// without changing the rule's state; nil without a rule.
+    public func defenceVerdict(_ plan: RoundPlan, updates: [FitOutcome], delivered: [Bool]) -> [Int]? {
+        var rule = robust
+        return Self.defend(Self.arrivals(plan, updates: updates, delivered: delivered), current: parameters, with: &rule)?.accepted
+    }
+
+    /// The example-weighted average of the models of `clients` (of those `plan` delivered):
+    /// FedAvg over a chosen subset.
+    public func average(of clients: [Int], _ plan: RoundPlan, updates: [FitOutcome], delivered: [Bool]) -> [Double] {
+        let chosen = Set(clients)
+        let arrived = Self.arrivals(plan, updates: updates, delivered: delivered).filter { chosen.contains($0.client) }
+        guard !arrived.isEmpty else { return parameters }
+        let deltas = UpdateMatrix(deltasOf: arrived.map(\.parameters), from: parameters)
+        let delta = RobustMath.weightedMean(deltas, rows: Array(arrived.indices), weights: arrived.map { Double($0.examples) })
+        return zip(parameters, delta).map { $0 + $1 }
+    }
+
+    /// The updates `plan` delivered, in plan order.
+    private static func arrivals(_ plan: RoundPlan, updates: [FitOutcome], delivered: [Bool]?) -> [ClientUpdate] {
+        plan.training.indices.filter { delivered?[$0] ?? true }.map { i in
+            ClientUpdate(client: plan.training[i], parameters: updates[i].parameters, examples: updates[i].examples, steps: updates[i].steps)
+        }
     }
 
     /// epsilon after one more round (NaN without differential privacy): a run with a privacy
@@ -232,6 +276,9 @@ public final class NativeTrainer: Trainer {
     private let scratch: AnyObject
     private let allTrain: LabelledData
     private let allTest: LabelledData
+    /// The test rows a label-flipping attack targets, labelled as the attack would have them;
+    /// accuracy on them is the attack's success.
+    private var attackProbe: LabelledData?
 
     /// Creates the trainer; `batches` (a named stream) shuffles every client's rows, in task order.
     public init(model: any Model, clients: [ClientData], local: LocalTraining, batches: any RandomSource) {
@@ -260,11 +307,24 @@ public final class NativeTrainer: Trainer {
     }
 
     /// Training loss over every client's training rows; test loss and accuracy over every
-    /// client's test rows.
+    /// client's test rows; with `measureSuccess(of:)`, the attack's success.
     public func evaluate(_ parameters: [Double], round: Int) -> ModelEvaluation {
         let train = model.evaluate(parameters, allTrain, scratch: scratch)
         let test = model.evaluate(parameters, allTest, scratch: scratch)
-        return ModelEvaluation(trainLoss: train.loss, testLoss: test.loss, testAccuracy: test.accuracy)
+        let success = attackProbe.map { model.evaluate(parameters, $0, scratch: scratch).accuracy }
+        return ModelEvaluation(trainLoss: train.loss, testLoss: test.loss, testAccuracy: test.accuracy, attackSuccess: success)
+    }
+
+    /// Makes every evaluation report how often the model predicts `attack`'s flipped label for
+    /// the test examples it flips (e.g. source class predicted as the target class). Does
+    /// nothing for attacks that do not flip labels.
+    public func measureSuccess(of attack: UpdateAttack) {
+        guard attack.poisonsData else { return }
+        let flipped = allTest.labels.indices.filter { attack.poisonedLabel(Int(allTest.labels[$0]), classes: allTest.classes) != Int(allTest.labels[$0]) }
+        guard !flipped.isEmpty else { return }
+        var probe = allTest.subset(flipped)
+        probe.labels = probe.labels.map { Int32(attack.poisonedLabel(Int($0), classes: probe.classes)) }
+        attackProbe = probe
     }
 
     private static func concatenate(_ parts: [LabelledData]) -> LabelledData {

@@ -50,12 +50,16 @@ public struct ModelEvaluation: Sendable, Equatable {
     public var testLoss: Double
     /// Accuracy on test data.
     public var testAccuracy: Double
+    /// Label flipping's success: the share of the test examples whose label the attack flips
+    /// that the model predicts as the flipped label; nil without a label-flipping attack.
+    public var attackSuccess: Double?
 
     /// Creates an evaluation.
-    public init(trainLoss: Double, testLoss: Double, testAccuracy: Double) {
+    public init(trainLoss: Double, testLoss: Double, testAccuracy: Double, attackSuccess: Double? = nil) {
         self.trainLoss = trainLoss
         self.testLoss = testLoss
         self.testAccuracy = testAccuracy
+        self.attackSuccess = attackSuccess
     }
 }
 

@@ -49,6 +49,8 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     public var attack = AttackConfig()
     /// Differential privacy of the released models (docs/trust.md).
     public var privacy = PrivacyConfig()
+    /// Reputation from the defence's verdicts, stake slashing and exclusion (docs/trust.md).
+    public var slashing = SlashingConfig()
 
     /// The defaults (off).
     public init() {}
@@ -233,11 +235,36 @@ public struct AttackConfig: Codable, Equatable, Sendable {
     public var source: Int = -1
     /// Label flip: the label `source` gets.
     public var target: Int = 0
+    /// PoS and hierarchical consensus: the share of the total stake the malicious clients' nodes
+    /// hold (split among them in proportion to their drawn stakes, or evenly if those are all
+    /// zero); 0: stakes as drawn.
+    public var stakeShare: Double = 0
     public init() {}
 
     /// The attack these settings name.
     public var attack: UpdateAttack {
         UpdateAttack(kind: kind, sigma: sigma, boost: boost, z: z, epsilon: epsilon, source: source, target: target)
+    }
+}
+
+/// `federation.slashing`: reputation, slashing and exclusion (`SlashingRule`); off unless
+/// `fraction` or `exclusion_rounds` is above 0.
+public struct SlashingConfig: Codable, Equatable, Sendable {
+    /// Share of the node's current stake burned per slash.
+    public var fraction: Double = 0
+    /// Reputation below which a rejected client is slashed.
+    public var threshold: Double = 0.5
+    /// Weight of the old reputation when a verdict arrives.
+    public var decay: Double = 0.8
+    /// Rounds a slashed client sits out.
+    public var exclusionRounds: Int = 0
+    public init() {}
+
+    /// Whether slashing is on.
+    public var isOn: Bool { fraction > 0 || exclusionRounds > 0 }
+    /// The rule these settings name, or nil when off.
+    public var rule: SlashingRule? {
+        isOn ? SlashingRule(fraction: fraction, threshold: threshold, decay: decay, exclusionRounds: exclusionRounds) : nil
     }
 }
 
@@ -247,6 +274,9 @@ public enum PrivacyKind: String, ConfigChoice {
     case none
     /// DP-FedAvg: clipping and Gaussian noise at the server, Poisson client sampling.
     case central
+    /// DP-FedAvg with the noise added by the clients in shares under secure aggregation, so the
+    /// server only ever sees a noised sum.
+    case distributed
 }
 
 /// `federation.privacy`: DP-FedAvg (McMahan et al. 2018) and its RDP accountant.

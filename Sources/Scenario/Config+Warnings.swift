@@ -10,6 +10,10 @@ extension FedChainConfig {
         if let warning = secureAggregationAbortWarning() { warnings.append(warning) }
         if let warning = representativesWarning() { warnings.append(warning) }
         if let warning = pythonComputeTimeWarning() { warnings.append(warning) }
+        if federation.rounds > 0, federation.slashing.fraction > 0, consensus.kind == .pow {
+            warnings.append("federation.slashing.fraction: proof of work has no stake to burn; slashed clients are only excluded "
+                            + "(exclusion_rounds) and lose reputation")
+        }
         return warnings
     }
 

@@ -36,6 +36,8 @@ struct FederationReport<Base: ConsensusProtocol> {
             Column("malicious", .int64(rounds.map { Int64($0.record.participants.filter(isMalicious).count) })),
             Column("epsilon", .double(rounds.map { $0.record.epsilon ?? .nan })),
             Column("malicious_accepted", .int64(rounds.map { r in Int64(r.record.participants.filter { isMalicious($0) && !r.record.rejected.contains($0) }.count) })),
+            Column("attack_success", .double(rounds.map { $0.result.attackSuccess ?? .nan })),
+            Column("slashed", .int64(rounds.map { Int64($0.slashed.count) })),
         ]
         let perRound = model.parameters.rewardPerRound
         let participants = rounds.flatMap { round in
@@ -72,12 +74,17 @@ struct FederationReport<Base: ConsensusProtocol> {
                              + "accepted: 0 when the robust defence rejected the update; malicious: 1 for an attacker's update")),
         ]))
         writeClients(into: &record)
-        let members = rounds.flatMap { round in round.committee.enumerated().map { (round.record.round, $0.element, $0.offset == 0) } }
+        let members = rounds.flatMap { round in
+            round.committee.enumerated().map { (round.record.round, $0.element, $0.offset == 0,
+                                                round.memberRejections.indices.contains($0.offset) ? round.memberRejections[$0.offset] : 0) }
+        }
         if model.parameters.secureAggregation != nil { writeSecureRounds(into: &record) }
         record.setTable("/fl/committees", Table([
             Column("round", .int64(members.map { Int64($0.0) })),
             Column("node", .int64(members.map { Int64($0.1) })),
             Column("leader", .int64(members.map { $0.2 ? 1 : 0 })),
+            Column("rejected", .int64(members.map { Int64($0.3) })),
+            Column("malicious", .int64(members.map { isMalicious(Int32($0.1)) ? 1 : 0 })),
         ]))
     }
 

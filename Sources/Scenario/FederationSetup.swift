@@ -110,13 +110,15 @@ extension World {
             learning.attack = fl.attack.attack
             learning.malicious = malicious
             learning.attackRandom = streams.stream("fl.attack")
+            (learning.trainer as? NativeTrainer)?.measureSuccess(of: fl.attack.attack)
         }
-        if fl.privacy.kind == .central {
+        if fl.privacy.kind != .none {
             let privacy = CentralDP(clip: fl.privacy.clip, noiseMultiplier: fl.privacy.noiseMultiplier,
                                     samplingRate: Double(fl.clientsPerRound) / Double(fl.clients), clients: fl.clients)
             learning.privacy = privacy
             learning.privacyRandom = streams.stream("fl.privacy")
             learning.privacyDelta = fl.privacy.delta
+            learning.noiseAtClients = fl.privacy.kind == .distributed
             let first = learning.epsilonAfterNextRound
             if fl.privacy.targetEpsilon > 0 && first > fl.privacy.targetEpsilon {
                 learning.trainer.close()
@@ -138,11 +140,12 @@ extension World {
         parameters.minParticipants = fl.minParticipants
         parameters.committeeSize = fl.committeeSize
         parameters.rewardSplit = fl.rewardSplit
-        parameters.targetEpsilon = fl.privacy.kind == .central ? fl.privacy.targetEpsilon : 0
+        parameters.targetEpsilon = fl.privacy.kind != .none ? fl.privacy.targetEpsilon : 0
         parameters.clientLabelCounts = labelCounts
         parameters.clientTestExamples = testCounts
         for (node, spans) in setup.offlineSpans { parameters.offline[node - 1] = spans }
         parameters.secureAggregation = fl.secureAggregation.settings
+        parameters.slashing = fl.slashing.rule
         let maxWeight = (0..<learning.clientCount).map(learning.trainer.trainingExamples).max() ?? 1
         if let secure = parameters.secureAggregation,
            let problem = Quantizer.problem(clip: secure.clip, bits: secure.bits, maxWeight: maxWeight, clients: fl.clientsPerRound) {
@@ -165,6 +168,26 @@ extension World {
         }
         for client in chosen { flags[client] = true }
         return flags
+    }
+
+    /// `stake` with the malicious clients' nodes (client i on node i + 1) holding
+    /// `federation.attack.stake_share` of the total, in proportion to their drawn stakes (evenly
+    /// if those are all zero); unchanged without a share. The malicious clients are drawn as in
+    /// `federated(_:_:)`, from a fresh `fl.attack.clients` stream of the run seed.
+    static func stakesWithAttackers(_ stake: [Double], _ config: FedChainConfig) -> [Double] {
+        let fl = config.federation
+        guard fl.rounds > 0, fl.attack.stakeShare > 0 else { return stake }
+        let malicious = maliciousClients(fl, random: RandomStreams(seed: config.seed).stream("fl.attack.clients"))
+        let attackerNode = stake.indices.map { $0 >= 1 && $0 <= malicious.count && malicious[$0 - 1] }
+        let total = stake.reduce(0, +)
+        let held = zip(stake, attackerNode).filter(\.1).reduce(0) { $0 + $1.0 }
+        let honest = total - held
+        let attackers = attackerNode.filter { $0 }.count
+        let share = fl.attack.stakeShare
+        return stake.indices.map { node in
+            if attackerNode[node] { return held > 0 ? stake[node] / held * share * total : share * total / Double(attackers) }
+            return honest > 0 ? stake[node] / honest * (1 - share) * total : 0
+        }
     }
 
     /// `clients` with the malicious ones' training labels flipped (`label_flip`); unchanged otherwise.

@@ -98,7 +98,8 @@ public enum World {
         let network = try network(setup, streams: streams)
         let hashRate = try hashRates(config, streams)
         let h = config.consensus.hierarchical
-        let stake = try stakes(h.stake, key: "consensus.hierarchical.stake", nodes: config.network.nodes, from: streams.stream("hier.stake"))
+        let stake = stakesWithAttackers(try stakes(h.stake, key: "consensus.hierarchical.stake", nodes: config.network.nodes,
+                                                   from: streams.stream("hier.stake")), config)
         let parameters = HierarchicalParameters(clusters: h.clusters, representativesPerCluster: h.representativesPerCluster,
                                                 electionPeriodBlocks: h.electionPeriodBlocks,
                                                 rewardSplit: (h.rewardSplit.producer, h.rewardSplit.cluster, h.rewardSplit.foundation))
@@ -123,8 +124,8 @@ public enum World {
         let config = setup.config
         let streams = RandomStreams(seed: config.seed)
         let network = try network(setup, streams: streams)
-        let stake = try stakes(config.consensus.pos.stake, key: "consensus.pos.stake", nodes: config.network.nodes,
-                               from: streams.stream("pos.stake"))
+        let stake = stakesWithAttackers(try stakes(config.consensus.pos.stake, key: "consensus.pos.stake", nodes: config.network.nodes,
+                                                   from: streams.stream("pos.stake")), config)
         let pos = config.consensus.pos
         let parameters = PoSParameters(mode: pos.mode, slot: SimDuration(seconds: pos.slotS), activeSlotCoefficient: pos.activeSlotCoefficient,
                                        slotsPerEpoch: pos.slotsPerEpoch, blockSizeBytes: config.consensus.blockSizeBytes,

@@ -19,6 +19,8 @@ final class SchemaTests: XCTestCase {
             ("selfish", chain + ["--set", "adversary.kind=selfish", "--set", "adversary.share=0.3"]),
             ("double-spend", chain + ["--set", "adversary.kind=double_spend", "--set", "adversary.share=0.3"]),
             ("fl", federated), ("secagg", federated + ["--set", "federation.secure_aggregation.protocol=secaggplus"]),
+            ("slashing", federated + ["--set", "consensus.kind=pos", "--set", "federation.strategy.robust={kind: median}",
+                                      "--set", "federation.slashing.fraction=0.5"]),
         ]
         var files: [String] = []
         for (name, arguments) in kinds {

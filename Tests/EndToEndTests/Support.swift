@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Scenario
 import XCTest
 
 struct HarnessError: Error, CustomStringConvertible { let description: String }
@@ -70,4 +71,17 @@ func assertSameTables(_ a: RunRecord, _ b: RunRecord, _ paths: [String], file: S
         XCTAssertNotNil(a.table(path), path, file: file, line: line)
         XCTAssertEqual(a.table(path).map { "\($0)" }, b.table(path).map { "\($0)" }, path, file: file, line: line)
     }
+}
+
+/// What `fedchain verify` says of `record` written to disk, after `column` replaced its namesake in `table`.
+func verifierProblems(_ record: RunRecord, replacing column: Column? = nil, in table: String = "") throws -> [String] {
+    var written = record
+    if let column, let old = record.table(table) {
+        written.setTable(table, Table(old.columns.map { $0.name == column.name ? column : $0 }, attributes: old.attributes))
+    }
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("run.h5").path
+    try HDF5Writer.write(written, to: path)
+    return try RecordVerifier.verify(HDF5File(readingAt: path)).problems
 }

@@ -16,19 +16,6 @@ final class TrustRunTests: XCTestCase {
         return values
     }
 
-    /// What `fedchain verify` says of `record` written to disk, after `column` replaced its namesake in `table`.
-    private func verifierProblems(_ record: RunRecord, replacing column: Column? = nil, in table: String = "") throws -> [String] {
-        var written = record
-        if let column, let old = record.table(table) {
-            written.setTable(table, Table(old.columns.map { $0.name == column.name ? column : $0 }, attributes: old.attributes))
-        }
-        let dir = try Harness.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("run.h5").path
-        try HDF5Writer.write(written, to: path)
-        return try RecordVerifier.verify(HDF5File(readingAt: path)).problems
-    }
-
     private func doubles(_ record: RunRecord, _ table: String, _ column: String) -> [Double] {
         guard case .double(let values)? = record.table(table)?.columns.first(where: { $0.name == column })?.data else { return [] }
         return values
@@ -142,6 +129,25 @@ final class TrustRunTests: XCTestCase {
             XCTAssertThrowsError(try RunSetup.quickstart(overrides: Self.privateRun + extra), "\(extra)") {
                 XCTAssertTrue("\($0)".contains(key), "\(extra): \($0)")
             }
+        }
+    }
+
+    /// Distributed DP under SecAgg+: the same accounting per round as central DP, records that
+    /// verify; a quantizer range too small for the noise shares is refused.
+    func testDistributedPrivacyUnderSecureAggregation() throws {
+        let distributed = Self.privateRun.map { $0.hasPrefix("federation.privacy") ? "federation.privacy={kind: distributed, clip: 0.5, noise_multiplier: 1.1, delta: 1.0e-5}" : $0 }
+            + ["federation.secure_aggregation.protocol=secaggplus"]
+        let record = try Runner.run(RunSetup.quickstart(overrides: distributed)).record
+        let epsilons = doubles(record, "/fl/rounds", "epsilon")
+        var accountant = RDPAccountant()
+        XCTAssertEqual(epsilons.count, 6)
+        for epsilon in epsilons {
+            accountant.compose(samplingRate: 0.5, noiseMultiplier: 1.1)
+            XCTAssertEqual(epsilon, accountant.epsilon(delta: 1e-5).epsilon, accuracy: 1e-12)
+        }
+        XCTAssertEqual(try verifierProblems(record), [])
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: distributed + ["federation.secure_aggregation.clip=0.6"])) {
+            XCTAssertTrue("\($0)".contains("federation.secure_aggregation.clip: expected a range of at least"), "\($0)")
         }
     }
 }

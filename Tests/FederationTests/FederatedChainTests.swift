@@ -27,7 +27,7 @@ final class FederatedChainTests: XCTestCase {
     static func simulate(seed: UInt64, rounds: Int, dropout: Double = 0, confirmations: Int = 1, aggregator: AggregatorChoice = .fixed,
                          minParticipants: Int = 1, blockIntervalS: Double = 4, committeeSize: Int = 1, rewardSplit: RewardSplit = .samples,
                          offline: [Int: [OfflineSpan]] = [:], secure: SecureAggregationSettings? = nil,
-                         perRound: Int = 4) -> (FederatedChain<NakamotoPoW>, SimTime) {
+                         perRound: Int = 4, privacy: CentralDP? = nil) -> (FederatedChain<NakamotoPoW>, SimTime) {
         let streams = RandomStreams(seed: seed)
         let nodes = 20
         let network = Network(regionOfNode: Network.placeNodes(nodes, table: .bitcoin2019, using: streams.stream("net.placement")),
@@ -45,12 +45,70 @@ final class FederatedChainTests: XCTestCase {
         parameters.rewardSplit = rewardSplit
         parameters.offline = offline
         parameters.secureAggregation = secure
-        var model = FederatedChain(base: pow, learning: learning(seed: seed, measuring: rewardSplit == .contribution, perRound: perRound), parameters: parameters,
-                                   streams: streams)
+        var fed = learning(seed: seed, measuring: rewardSplit == .contribution, perRound: perRound)
+        if let privacy { distribute(privacy, &fed, seed: seed) }
+        var model = FederatedChain(base: pow, learning: fed, parameters: parameters, streams: streams)
         var scheduler = Scheduler()
         model.start(scheduler: &scheduler)
         XCTAssertEqual(scheduler.run(&model, until: StopCondition(maxEvents: 5_000_000)), .queueEmpty)
         return (model, scheduler.now)
+    }
+
+    /// Distributed DP on `fed`: noise from the stream `fl.privacy` of `seed`, added by the clients.
+    static func distribute(_ privacy: CentralDP, _ fed: inout InMemoryFederation, seed: UInt64) {
+        fed.privacy = privacy
+        fed.privacyRandom = RandomStreams(seed: seed).stream("fl.privacy")
+        fed.noiseAtClients = true
+    }
+
+    /// Distributed DP under SecAgg: the model moves by the clients' clipped deltas, unweighted,
+    /// over q N (not the FedAvg average), and the noise the shares add up to has sd
+    /// z S sqrt(n / t) for n survivors and threshold t: at least z S whenever t survive.
+    func testDistributedPrivacySumsClippedDeltasAndNoiseShares() throws {
+        let secure = SecureAggregationSettings(kind: .secagg, threshold: 3, neighbours: 0, clip: 8, bits: 20)
+        let step = 2 * secure.clip / Double((1 << secure.bits) - 1)
+        func expectedDeltaSum(seed: UInt64, clip: Double) throws -> (sum: [Double], global: [Double], clients: Int) {
+            var fed = Self.learning(seed: seed, perRound: 6)
+            Self.distribute(CentralDP(clip: clip, noiseMultiplier: 1, samplingRate: 0.5, clients: 12), &fed, seed: seed)
+            let plan = fed.planRound()
+            let deltas = UpdateMatrix(deltasOf: try fed.train(plan).map(\.parameters), from: fed.parameters)
+            var clipped = deltas
+            clipped.clipRows(toNorm: clip)
+            let sum = (0..<deltas.columns).map { j in (0..<deltas.rows).reduce(0.0) { $0 + clipped.values[$1 * deltas.columns + j] } }
+            return (sum, fed.parameters, plan.training.count)
+        }
+        // Almost no noise, no clipping: the step is the plain sum over q N = 6.
+        let quiet = CentralDP(clip: 1e6, noiseMultiplier: 1e-12, samplingRate: 0.5, clients: 12)
+        let (run, _) = Self.simulate(seed: 41, rounds: 1, secure: secure, perRound: 6, privacy: quiet)
+        let plain = try expectedDeltaSum(seed: 41, clip: 1e6)
+        XCTAssertGreaterThanOrEqual(plain.clients, 3)
+        let moved = zip(run.learning.parameters, plain.global).map { $0 - $1 }
+        for j in moved.indices { XCTAssertEqual(moved[j], plain.sum[j] / 6, accuracy: Double(plain.clients) * step, "coordinate \(j)") }
+        XCTAssertNotNil(run.rounds.first?.record.epsilon)
+
+        // Tight clipping, z = 1: (moved x 6 - clipped sum) is the noise, sd z S sqrt(n / t).
+        let clip = 0.05
+        let (noisy, _) = Self.simulate(seed: 41, rounds: 1, secure: secure, perRound: 6,
+                                       privacy: CentralDP(clip: clip, noiseMultiplier: 1, samplingRate: 0.5, clients: 12))
+        let tight = try expectedDeltaSum(seed: 41, clip: clip)
+        let noise = (0..<tight.sum.count).map { j in (noisy.learning.parameters[j] - tight.global[j]) * 6 - tight.sum[j] }
+        let sd = (noise.reduce(0) { $0 + $1 * $1 } / Double(noise.count)).squareRoot()
+        let expected = clip * (Double(tight.clients) / 3).squareRoot()
+        XCTAssertEqual(sd, expected, accuracy: 0.12 * expected, "\(noise.count) coordinates, \(tight.clients) clients")
+    }
+
+    /// Shares sized for min_participants = 9 survivors: an aggregation with fewer masked inputs
+    /// aborts before Unmasking, and one that completes had at least 9.
+    func testDistributedPrivacyNeverUnmasksTooFewShares() throws {
+        let secure = SecureAggregationSettings(kind: .secagg, threshold: 3, neighbours: 0, clip: 8, bits: 20)
+        let (run, _) = Self.simulate(seed: 43, rounds: 2, minParticipants: 9, secure: secure, perRound: 6,
+                                     privacy: CentralDP(clip: 1, noiseMultiplier: 1, samplingRate: 0.5, clients: 12))
+        let aborted = run.secureRounds.filter { $0.abortReason?.contains("fewer than the 9 whose noise shares") ?? false }
+        XCTAssertFalse(aborted.isEmpty, "with q N = 6, most samples have fewer than 9 clients")
+        XCTAssertTrue(aborted.allSatisfy { $0.stages.count == 3 }, "aborted before Unmasking")
+        for attempt in run.secureRounds where attempt.abortReason == nil {
+            XCTAssertGreaterThanOrEqual(attempt.stages[2].record.clientsIn - attempt.stages[2].record.dropped, 9)
+        }
     }
 
     /// The simulated rounds give the model of the plain in-memory loop, to the last bit, whatever

@@ -58,4 +58,26 @@ final class UpdateAttackTests: XCTestCase {
         XCTAssertEqual([0, 1, 7].map { oneClass.poisonedLabel($0, classes: 10) }, [0, 7, 7])
         XCTAssertEqual(UpdateAttack(kind: .gaussian).poisonedLabel(1, classes: 10), 1)
     }
+
+    /// A model that always predicts class 1 (inputs 0, bias on class 1): flipping 0 -> 1
+    /// succeeds on every flipped example, 0 -> 2 on none; flipping every class c -> 2 - c moves
+    /// classes 0 and 2 only, and class 1 is never predicted as their flipped labels.
+    func testLabelFlipSuccessIsTheShareOfFlippedExamplesPredictedAsTheFlippedLabel() {
+        let labels: [Int32] = [0, 0, 1, 2, 2, 2]
+        let data = LabelledData(features: [Double](repeating: 0, count: labels.count), labels: labels, dimension: 1, classes: 3)
+        let model = DenseModel.logisticRegression(inputs: 1, classes: 3)
+        let alwaysOne: [Double] = [0, 0, 0, 0, 5, 0]   // weights (1 x 3), then biases
+        func success(_ attack: UpdateAttack?) -> Double? {
+            let trainer = NativeTrainer(model: model, clients: [ClientData(train: data, test: data)], local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 0.1),
+                                        batches: RandomStreams(seed: 1).stream("fl.batches"))
+            if let attack { trainer.measureSuccess(of: attack) }
+            return trainer.evaluate(alwaysOne, round: 1).attackSuccess
+        }
+        XCTAssertEqual(success(UpdateAttack(kind: .labelFlip, source: 0, target: 1)), 1)
+        XCTAssertEqual(success(UpdateAttack(kind: .labelFlip, source: 0, target: 2)), 0)
+        XCTAssertEqual(success(UpdateAttack(kind: .labelFlip, source: 2, target: 1)), 1)
+        XCTAssertEqual(success(UpdateAttack(kind: .labelFlip, source: -1, target: 0)), 0)
+        XCTAssertNil(success(UpdateAttack(kind: .signFlip)))
+        XCTAssertNil(success(nil))
+    }
 }

@@ -23,6 +23,19 @@ public struct CentralDP: Sendable, Equatable {
         self.clients = clients
     }
 
+    /// Distributed DP: the noise sd each of the clients adds to every coordinate of its clipped
+    /// update, z S / sqrt(t), so that any t or more shares sum to noise of sd at least z S.
+    /// Secure aggregation completes only with at least its threshold t of survivors.
+    public func noiseShareSD(survivorsAtLeast t: Int) -> Double { noiseMultiplier * clip / Double(max(1, t)).squareRoot() }
+
+    /// One client's input to distributed DP: its `delta` clipped to L2 norm S, plus
+    /// N(0, `shareSD`^2) per coordinate from `random`, in order.
+    public func noisedShare(_ delta: [Double], shareSD: Double, random: any RandomSource) -> [Double] {
+        var row = UpdateMatrix([delta])
+        row.clipRows(toNorm: clip)
+        return row.values.map { $0 + (shareSD > 0 ? random.normal(mean: 0, sd: shareSD) : 0) }
+    }
+
     /// The new global model: `current` plus the clipped `deltas`' noised sum over q N. `random`
     /// draws the noise (one normal per parameter, in order).
     public func aggregate(_ deltas: UpdateMatrix, current: [Double], random: any RandomSource) -> [Double] {
