@@ -87,6 +87,19 @@ final class SweepCLITests: XCTestCase {
         }
     }
 
+    /// The trust reproductions at smoke-test size: every run of each finishes and the table has
+    /// a row per quantity. DP-FedAvg's quick size keeps q = 0.1 and 30 rounds, so its epsilons
+    /// are the full size's and must match dp-accounting's within 1 %.
+    func testReproduceTrustExperimentsQuick() throws {
+        for (name, quantities) in [("flanders-gaussian", 6), ("biscotti-poisoning", 1), ("dp-fedavg-fmnist", 6)] {
+            let dir = try Harness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let result = try Harness.run(try Harness.fedchain, ["reproduce", name, "--quick", "--jobs", "2", "--output-dir", dir.path])
+            XCTAssertEqual(result.status, 0, name + ": " + result.stdout + result.stderr)
+            XCTAssertTrue(result.stdout.contains("\(quantities) of \(quantities) within tolerance"), name + ": " + result.stdout)
+        }
+    }
+
     /// Text axes of a merged sweep reach plot.py as `str`, so a comparison with "pos" holds and
     /// legends show `pos`, not `b'pos'`; integer axes stay integers in sweep.h5.
     func testMergedTextAxesDecodeAsStrAndIntegerAxesStayIntegers() throws {
