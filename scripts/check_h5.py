@@ -80,6 +80,10 @@ def kinds_of(f):
         slashing = [nested_value(config, "federation", "slashing", key) for key in ("fraction", "exclusion_rounds")]
         if any(float(value or 0) > 0 for value in slashing):
             kinds.append("slashing")
+    if float(nested_value(config, "workload", "transactions", "rate_per_s") or 0) > 0:
+        kinds.append("tx")
+        if nested_value(config, "workload", "transactions", "fee_market") == "eip1559":
+            kinds.append("eip1559")
     if int(config_value(config, "output", "receive_times_nodes") or 0) > 0:
         kinds.append("receive_times")
     if "run_id" in f.attrs:

@@ -17,16 +17,22 @@ public struct ChainState {
     public let energyParameters: EnergyParameters
     /// Size of every block, bytes.
     public let blockSizeBytes: Int
-    /// Transactions per block.
+    /// Transactions per block without a transaction workload (every block full).
     public let txPerBlock: Int
+    /// The transaction workload and its mempool; nil: every block is full of `txPerBlock`
+    /// notional transactions.
+    public private(set) var transactions: TransactionPool?
+    /// Bytes of a block's header, on top of its transactions, when blocks carry real ones.
+    public static let headerBytes = 80
     /// After each block: (creation time, height of that block, blocks produced so far).
     public private(set) var chainSeries: [(time: SimTime, height: Int32, blocks: Int32)] = []
     /// After each block: (creation time, joules of all nodes so far, network included).
     public private(set) var energySeries: [(time: SimTime, joules: Double)] = []
 
-    /// A chain holding only genesis, which every node follows.
+    /// A chain holding only genesis, which every node follows; with `transactions`, blocks are
+    /// filled from a mempool (streams `tx.arrivals`, `tx.fees`).
     public init(network: Network, relay parameters: RelayParameters, energy: EnergyParameters, blockSizeBytes: Int, txSizeBytes: Int,
-                streams: RandomStreams) {
+                transactions: TransactionParameters? = nil, streams: RandomStreams) {
         self.relay = BlockRelay(network: network, parameters: parameters, streams: streams)
         relay.addBlock(parent: -1, sizeBytes: 0, createdAt: .zero)
         self.tipOfNode = [BlockID](repeating: BlockTree.genesis, count: network.nodeCount)
@@ -34,6 +40,9 @@ public struct ChainState {
         self.energyParameters = energy
         self.blockSizeBytes = blockSizeBytes
         self.txPerBlock = blockSizeBytes / max(txSizeBytes, 1)
+        self.transactions = transactions.map {
+            TransactionPool(parameters: $0, arrivals: streams.stream("tx.arrivals"), fees: streams.stream("tx.fees"))
+        }
     }
 
     /// The network the blocks travel on.
@@ -41,9 +50,14 @@ public struct ChainState {
 
     /// A new block by `node` on `parent` at `time` (it still has to be originated at the node).
     public mutating func produce(on parent: BlockID, by node: Int, at time: SimTime, difficulty: Double) -> BlockID {
-        let block = tree.append(parent: parent, producer: node, at: time, sizeBytes: blockSizeBytes, txCount: txPerBlock,
-                                difficulty: difficulty)
-        relay.addBlock(parent: parent, sizeBytes: blockSizeBytes, createdAt: time)
+        var size = blockSizeBytes, txCount = txPerBlock
+        if transactions != nil {
+            let filled = transactions!.fill(BlockID(tree.count), parent: parent, at: time, in: tree,
+                                            capacityBytes: blockSizeBytes - Self.headerBytes)
+            (size, txCount) = (Self.headerBytes + filled.bytes, filled.count)
+        }
+        let block = tree.append(parent: parent, producer: node, at: time, sizeBytes: size, txCount: txCount, difficulty: difficulty)
+        relay.addBlock(parent: parent, sizeBytes: size, createdAt: time)
         chainSeries.append((time, tree.height[Int(block)], Int32(tree.count - 1)))
         energySeries.append((time, energyJ(at: time)))
         return block

@@ -20,10 +20,13 @@ public struct PoWParameters: Sendable, Equatable {
     /// Changes of every node's hash rate: at each time, the rates become `factor` times the
     /// initial ones.
     public var hashRateChanges: [(at: SimTime, factor: Double)]
+    /// Transactions arriving into a mempool that blocks are filled from; nil: full blocks.
+    public var transactions: TransactionParameters?
 
     /// Creates PoW parameters (fixed difficulty unless `retargetBlocks` > 0).
     public init(blockInterval: SimDuration, blockSizeBytes: Int, txSizeBytes: Int, targetHeight: Int?,
-                retargetBlocks: Int = 0, retargetClamp: Double = 4, hashRateChanges: [(at: SimTime, factor: Double)] = []) {
+                retargetBlocks: Int = 0, retargetClamp: Double = 4, hashRateChanges: [(at: SimTime, factor: Double)] = [],
+                transactions: TransactionParameters? = nil) {
         self.blockInterval = blockInterval
         self.blockSizeBytes = blockSizeBytes
         self.txSizeBytes = txSizeBytes
@@ -31,12 +34,14 @@ public struct PoWParameters: Sendable, Equatable {
         self.retargetBlocks = retargetBlocks
         self.retargetClamp = retargetClamp
         self.hashRateChanges = hashRateChanges
+        self.transactions = transactions
     }
 
     public static func == (a: PoWParameters, b: PoWParameters) -> Bool {
         a.blockInterval == b.blockInterval && a.blockSizeBytes == b.blockSizeBytes && a.txSizeBytes == b.txSizeBytes
             && a.targetHeight == b.targetHeight && a.retargetBlocks == b.retargetBlocks && a.retargetClamp == b.retargetClamp
             && a.hashRateChanges.elementsEqual(b.hashRateChanges) { $0.at == $1.at && $0.factor == $1.factor }
+            && a.transactions == b.transactions
     }
 }
 
@@ -92,7 +97,7 @@ public struct NakamotoPoW: ConsensusProtocol {
         self.adversary = adversary
         self.attacker = attacker
         self.chain = ChainState(network: network, relay: parameters, energy: energy, blockSizeBytes: pow.blockSizeBytes,
-                                txSizeBytes: pow.txSizeBytes, streams: streams)
+                                txSizeBytes: pow.txSizeBytes, transactions: pow.transactions, streams: streams)
         self.finder = WeightedChoice(weights: hashRate)
         self.activeMiner = hashRate.map { $0 > 0 }
         self.miningStream = streams.stream("pow.mining")

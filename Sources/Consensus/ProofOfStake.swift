@@ -29,6 +29,8 @@ public struct PoSParameters: Sendable, Equatable {
     public var txSizeBytes: Int
     /// Block production stops once a block of this height exists. Nil: no limit.
     public var targetHeight: Int?
+    /// Transactions arriving into a mempool that blocks are filled from; nil: full blocks.
+    public var transactions: TransactionParameters?
 
     /// Creates PoS parameters.
     public init(mode: PoSMode, slot: SimDuration, activeSlotCoefficient: Double, slotsPerEpoch: Int, blockSizeBytes: Int,
@@ -96,7 +98,7 @@ public struct ProofOfStake: ConsensusProtocol {
         self.nextLeadSlot = [Int](repeating: -1, count: stake.count)
         self.parameters = pos
         self.chain = ChainState(network: network, relay: relay, energy: energy, blockSizeBytes: pos.blockSizeBytes,
-                                txSizeBytes: pos.txSizeBytes, streams: streams)
+                                txSizeBytes: pos.txSizeBytes, transactions: pos.transactions, streams: streams)
         let total = stake.reduce(0, +)
         self.leaderProbability = Self.leaderProbabilities(stake, activeSlotCoefficient: pos.activeSlotCoefficient)
         self.proposer = WeightedChoice(weights: stake)

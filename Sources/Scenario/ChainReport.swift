@@ -51,7 +51,8 @@ struct ChainReport<Model: ConsensusProtocol> {
             Column("tx_count", .int64(tree.txCount.map(Int64.init))),
             Column("on_main_chain", .uint8(onMain.map { $0 ? 1 : 0 })),
             Column("difficulty_th", .double(tree.difficulty)),
-        ]))
+        ] + Self.transactionColumns(chain.transactions)))
+        TransactionReport.write(chain, mainChain: onMain, simTime: simTime, into: &record)
         // Genesis is left out: every node holds it from the start, so it has no propagation.
         let seconds: ([SimDuration?]) -> ColumnData = { .double($0.dropFirst().map { $0?.seconds ?? .nan }) }
         record.setTable("/chain/propagation", Table([
@@ -98,6 +99,14 @@ struct ChainReport<Model: ConsensusProtocol> {
             Column("blocks_total", .int64(chain.chainSeries.map { Int64($0.blocks) })),
         ]))
         for (key, value) in model.summary(at: simTime) { record.setSummary(key, .double(value)) }
+    }
+
+    /// `/chain/blocks` columns of a transaction workload: the mempool after each block, and
+    /// EIP-1559's base fee.
+    static func transactionColumns(_ pool: TransactionPool?) -> [Column] {
+        guard let pool else { return [] }
+        return [Column("mempool", .int64(pool.pendingAfter.map(Int64.init)))]
+            + (pool.baseFee.isEmpty ? [] : [Column("base_fee", .double(pool.baseFee))])
     }
 
     /// Median of `values`; NaN when empty.

@@ -23,6 +23,8 @@ public struct FedChainConfig: Codable, Equatable, Sendable {
     public var energy = EnergyConfig()
     /// Optional outputs.
     public var output = OutputConfig()
+    /// Transactions the chain carries (docs/transactions.md).
+    public var workload = WorkloadConfig()
 
     /// The built-in defaults.
     public init() {}

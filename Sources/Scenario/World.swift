@@ -116,7 +116,8 @@ public enum World {
             targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil,
             retargetBlocks: config.consensus.pow.retargetBlocks,
             retargetClamp: config.consensus.pow.retargetClamp,
-            hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) })
+            hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) },
+            transactions: config.workload.transactions.parameters)
     }
 
     /// The proof-of-stake model of `setup`.
@@ -127,9 +128,10 @@ public enum World {
         let stake = stakesWithAttackers(try stakes(config.consensus.pos.stake, key: "consensus.pos.stake", nodes: config.network.nodes,
                                                    from: streams.stream("pos.stake")), config)
         let pos = config.consensus.pos
-        let parameters = PoSParameters(mode: pos.mode, slot: SimDuration(seconds: pos.slotS), activeSlotCoefficient: pos.activeSlotCoefficient,
+        var parameters = PoSParameters(mode: pos.mode, slot: SimDuration(seconds: pos.slotS), activeSlotCoefficient: pos.activeSlotCoefficient,
                                        slotsPerEpoch: pos.slotsPerEpoch, blockSizeBytes: config.consensus.blockSizeBytes,
                                        txSizeBytes: config.consensus.txSizeBytes, targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil)
+        parameters.transactions = config.workload.transactions.parameters
         return ProofOfStake(network: network, relay: relay(config, streams), stake: stake, pos: parameters, energy: energy(config.energy),
                             streams: streams)
     }

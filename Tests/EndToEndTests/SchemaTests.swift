@@ -19,6 +19,7 @@ final class SchemaTests: XCTestCase {
             ("selfish", chain + ["--set", "adversary.kind=selfish", "--set", "adversary.share=0.3"]),
             ("double-spend", chain + ["--set", "adversary.kind=double_spend", "--set", "adversary.share=0.3"]),
             ("fl", federated), ("secagg", federated + ["--set", "federation.secure_aggregation.protocol=secaggplus"]),
+            ("tx", chain + ["--set", "consensus.kind=pos", "--set", "workload.transactions={rate_per_s: 50, size_bytes: 500, fee_market: eip1559}"]),
             ("slashing", federated + ["--set", "consensus.kind=pos", "--set", "federation.strategy.robust={kind: median}",
                                       "--set", "federation.slashing.fraction=0.5"]),
         ]

@@ -13,25 +13,17 @@ final class SlashingRunTests: XCTestCase {
            "federation.strategy.robust={kind: multi_krum, f: 2, m: 10}",
            "federation.slashing={fraction: 0.5, threshold: 0.5, decay: 0.5, exclusion_rounds: 2}"]
 
-    private func column(_ record: RunRecord, _ table: String, _ name: String) -> [Double] {
-        switch record.table(table)?.columns.first(where: { $0.name == name })?.data {
-        case .double(let values)?: return values
-        case .int64(let values)?: return values.map(Double.init)
-        default: return []
-        }
-    }
-
     /// Rejected in round 1, reputation 1 -> 0.5 (not below the threshold); rejected again in
     /// round 2, 0.25: slashed (half their stake of 2) and out of rounds 3 and 4; rejected in
     /// round 5, 0.125: slashed again (half of the 1 left) and out of rounds 6 and 7.
     func testRejectedClientsLoseReputationStakeAndSeats() throws {
         let record = try Runner.run(RunSetup.quickstart(overrides: Self.overrides)).record
-        XCTAssertEqual(column(record, "/fl/rounds", "malicious"), [2, 2, 0, 0, 2, 0])
-        XCTAssertEqual(column(record, "/fl/rounds", "slashed"), [0, 2, 0, 0, 2, 0])
-        XCTAssertEqual(column(record, "/fl/rounds", "rejected"), [2, 2, 0, 0, 2, 0])
-        XCTAssertEqual(column(record, "/fl/rounds", "participants"), [12, 12, 10, 10, 12, 10])
-        let reputation = column(record, "/nodes", "fl_reputation"), burned = column(record, "/nodes", "fl_stake_slashed")
-        let slashes = column(record, "/nodes", "fl_slashes"), stake = column(record, "/nodes", "stake")
+        XCTAssertEqual(numbers(record, "/fl/rounds", "malicious"), [2, 2, 0, 0, 2, 0])
+        XCTAssertEqual(numbers(record, "/fl/rounds", "slashed"), [0, 2, 0, 0, 2, 0])
+        XCTAssertEqual(numbers(record, "/fl/rounds", "rejected"), [2, 2, 0, 0, 2, 0])
+        XCTAssertEqual(numbers(record, "/fl/rounds", "participants"), [12, 12, 10, 10, 12, 10])
+        let reputation = numbers(record, "/nodes", "fl_reputation"), burned = numbers(record, "/nodes", "fl_stake_slashed")
+        let slashes = numbers(record, "/nodes", "fl_slashes"), stake = numbers(record, "/nodes", "stake")
         for node in 1...12 {
             let attacker = [3, 8].contains(node)
             XCTAssertEqual(reputation[node], attacker ? 0.125 : 1, "node \(node)")
@@ -46,22 +38,22 @@ final class SlashingRunTests: XCTestCase {
     /// Without slashing, the /nodes columns are absent and every round has the attackers.
     func testNoSlashingWithoutTheSection() throws {
         let record = try Runner.run(RunSetup.quickstart(overrides: Self.overrides.filter { !$0.hasPrefix("federation.slashing") })).record
-        XCTAssertEqual(column(record, "/fl/rounds", "malicious"), [2, 2, 2, 2, 2, 2])
-        XCTAssertEqual(column(record, "/fl/rounds", "slashed"), [0, 0, 0, 0, 0, 0])
-        XCTAssertEqual(column(record, "/nodes", "fl_reputation"), [])
+        XCTAssertEqual(numbers(record, "/fl/rounds", "malicious"), [2, 2, 2, 2, 2, 2])
+        XCTAssertEqual(numbers(record, "/fl/rounds", "slashed"), [0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(numbers(record, "/nodes", "fl_reputation"), [])
     }
 
     /// `stake_share`: the attackers' nodes hold that share of the total stake, split evenly
     /// here (constant stakes); the honest nodes share the rest.
     func testAttackersHoldTheirStakeShare() throws {
         let record = try Runner.run(RunSetup.quickstart(overrides: Self.overrides + ["federation.attack.stake_share=0.4"])).record
-        let stake = column(record, "/nodes", "stake")
+        let stake = numbers(record, "/nodes", "stake")
         let total = 2.0 * 40
         XCTAssertEqual(stake.reduce(0, +), total, accuracy: 1e-9)
         XCTAssertEqual(stake[3], 0.2 * total, accuracy: 1e-9)
         XCTAssertEqual(stake[8], 0.2 * total, accuracy: 1e-9)
         XCTAssertEqual(stake[1], 0.6 * total / 38, accuracy: 1e-9)
-        XCTAssertEqual(column(record, "/nodes", "fl_stake_slashed")[3], 0.75 * 0.2 * total, accuracy: 1e-9)
+        XCTAssertEqual(numbers(record, "/nodes", "fl_stake_slashed")[3], 0.75 * 0.2 * total, accuracy: 1e-9)
     }
 
     /// Each bad setting names its key.
@@ -90,11 +82,11 @@ final class SlashingRunTests: XCTestCase {
         let flip = TrustRunTests.overrides.filter { !$0.hasPrefix("federation.attack") }
             + ["federation.attack={kind: label_flip, fraction: 0.5, source: 0, target: 1}"]
         let record = try Runner.run(RunSetup.quickstart(overrides: flip)).record
-        let success = column(record, "/fl/rounds", "attack_success")
+        let success = numbers(record, "/fl/rounds", "attack_success")
         XCTAssertEqual(success.count, 3)
         XCTAssertTrue(success.allSatisfy { (0...1).contains($0) }, "\(success)")
         XCTAssertEqual(record.summaryValue("fl_attack_success"), .double(success.last!))
         let other = try Runner.run(RunSetup.quickstart(overrides: TrustRunTests.overrides)).record
-        XCTAssertTrue(column(other, "/fl/rounds", "attack_success").allSatisfy(\.isNaN))
+        XCTAssertTrue(numbers(other, "/fl/rounds", "attack_success").allSatisfy(\.isNaN))
     }
 }

@@ -85,3 +85,13 @@ func verifierProblems(_ record: RunRecord, replacing column: Column? = nil, in t
     try HDF5Writer.write(written, to: path)
     return try RecordVerifier.verify(HDF5File(readingAt: path)).problems
 }
+
+/// A numeric column of `table` in `record` as doubles (int64, uint8 or float64); empty when absent.
+func numbers(_ record: RunRecord, _ table: String, _ name: String) -> [Double] {
+    switch record.table(table)?.columns.first(where: { $0.name == name })?.data {
+    case .double(let values)?: return values
+    case .int64(let values)?: return values.map(Double.init)
+    case .uint8(let values)?: return values.map(Double.init)
+    default: return []
+    }
+}
