@@ -89,8 +89,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     var updates: [FitOutcome] = []
     var delivered: [Bool] = []
     var committee: [Int] = []
-    var memberOutstanding: [Int] = []
-    var partialsOutstanding = 0
+    private var memberOutstanding: [Int] = []
+    private var partialsOutstanding = 0
     private var roundStart = SimTime.zero
     private var pending: (record: ModelRecord, result: RoundResult, dropped: [Int], block: BlockID?, resubmissions: Int, memberRejections: [Int])?
     private var uplinkFree: [Int: SimTime] = [:]
