@@ -86,8 +86,9 @@ public struct TransactionPool {
     private var expiryCursor = 0
     private let arrivals: RandomStream
     private let fees: RandomStream
-    /// Pending transactions by fee (a binary max-heap of (fee per byte, -id, version)); an entry
-    /// whose version is stale or whose transaction is included is skipped.
+    /// Pending transactions: a binary max-heap of (fee per byte, id, version), the highest fee
+    /// and then the lowest id on top. An entry whose version is stale, or whose transaction is no
+    /// longer pending, is skipped when it surfaces.
     private var heap: [(rate: Double, id: Int32, version: Int32)] = []
     private var version: [Int32] = []
 
