@@ -29,11 +29,11 @@ extension FederatedChain {
         }
     }
 
-    /// The committee's vote on the delivered updates of `plan`: the clients a majority accepted,
-    /// the model to use when that differs from the rule's own verdict (nil: the rule's model),
-    /// and each member's rejections.
-    func committeeVerdict(_ plan: RoundPlan) -> (accepted: [Int], aggregate: [Double]?, memberRejections: [Int])? {
-        guard let honest = learning.defenceVerdict(plan, updates: updates, delivered: delivered) else { return nil }
+    /// The committee's vote on the delivered updates of `plan`, given the `rule`'s own model and
+    /// verdict (what every honest member computes): the clients a majority accepted, the model
+    /// (the rule's when the majority agrees with it), and each member's rejections.
+    func committeeVerdict(_ plan: RoundPlan, rule: (model: [Double], accepted: [Int])) -> (accepted: [Int], model: [Double], memberRejections: [Int]) {
+        let honest = rule.accepted
         let arrived = plan.training.indices.filter { delivered[$0] }.map { plan.training[$0] }
         let ruleAccepts = Set(honest)
         let malicious = learning.malicious
@@ -42,7 +42,7 @@ extension FederatedChain {
         func accepts(_ member: Int, _ client: Int) -> Bool { ruleAccepts.contains(client) || (colluding[member] && isAttacker(client)) }
         let majority = arrived.filter { client in 2 * committee.indices.filter { accepts($0, client) }.count > committee.count }
         let rejections = committee.indices.map { member in arrived.filter { !accepts(member, $0) }.count }
-        let aggregate = Set(majority) == ruleAccepts ? nil : learning.average(of: majority, plan, updates: updates, delivered: delivered)
-        return (majority, aggregate, rejections)
+        let model = Set(majority) == ruleAccepts ? rule.model : learning.average(of: majority, plan, updates: updates, delivered: delivered)
+        return (majority, model, rejections)
     }
 }

@@ -64,8 +64,7 @@ extension FederatedChain {
         var time = scheduler.now
         var sum: [UInt64] = []
         for stage in SecAggStage.allCases {
-            let inputs = delivered.filter { $0 }.count
-            if stage == .unmasking && privacy != nil && inputs < noisedShares {
+            if stage == .unmasking && privacy != nil, case let inputs = delivered.filter({ $0 }).count, inputs < noisedShares {
                 // Unmasking fewer noise shares would reveal a sum with less noise than accounted.
                 attempt.abortReason = "\(inputs) masked inputs, fewer than the \(noisedShares) whose noise shares distributed privacy needs"
                 delivered = [Bool](repeating: false, count: plan.training.count)

@@ -360,10 +360,11 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         }
         let parent = rounds.last?.record.modelSHA256 ?? initialModelSHA256
         let result: RoundResult
-        let vote = membersVote ? committeeVerdict(plan) : nil
+        // A voting committee's members each run the rule; it runs once here, and the vote decides.
+        let vote = membersVote ? learning.defend(plan, updates: updates, delivered: delivered).map { committeeVerdict(plan, rule: $0) } : nil
         do {
-            result = try learning.finishRound(plan, updates: updates, delivered: delivered, aggregate: vote?.aggregate ?? secureAggregate,
-                                              accepted: vote?.aggregate == nil ? nil : vote?.accepted)
+            result = try learning.finishRound(plan, updates: updates, delivered: delivered, aggregate: vote?.model ?? secureAggregate,
+                                              accepted: vote?.accepted)
         } catch {
             return fail(error, round: plan.round)
         }

@@ -221,11 +221,11 @@ public struct InMemoryFederation {
         return result
     }
 
-    /// The clients whose updates the robust rule would accept among those `plan` delivered,
-    /// without changing the rule's state; nil without a rule.
-    public func defenceVerdict(_ plan: RoundPlan, updates: [FitOutcome], delivered: [Bool]) -> [Int]? {
-        var rule = robust
-        return Self.defend(Self.arrivals(plan, updates: updates, delivered: delivered), current: parameters, with: &rule)?.accepted
+    /// Runs the robust rule on the updates `plan` delivered (advancing the rule's state): the
+    /// model it makes and the clients it accepted; nil without a rule. For aggregation done
+    /// elsewhere (a committee's vote), whose result then goes to `finishRound` as `aggregate`.
+    public mutating func defend(_ plan: RoundPlan, updates: [FitOutcome], delivered: [Bool]) -> (model: [Double], accepted: [Int])? {
+        Self.defend(Self.arrivals(plan, updates: updates, delivered: delivered), current: parameters, with: &robust)
     }
 
     /// The example-weighted average of the models of `clients` (of those `plan` delivered):

@@ -78,8 +78,6 @@ public struct TransactionPool {
     /// EIP-1559: each block's base fee per byte (index: block id; genesis: the initial one).
     /// Empty under a first-price market.
     public private(set) var baseFee: [Double] = []
-    /// Bytes of transactions in each block (index: block id).
-    private var usedBytes: [Int] = [0]
 
     private var nextArrival: SimTime
     /// Transactions before this one (in creation order) have been checked for expiry.
@@ -105,7 +103,7 @@ public struct TransactionPool {
     public func nextBaseFee(parent: BlockID, capacityBytes: Int) -> Double {
         let target = Double(capacityBytes) / 2
         // Genesis carries no transactions: its child keeps the initial base fee.
-        let used = parent == BlockTree.genesis ? target : Double(usedBytes[Int(parent)])
+        let used = parent == BlockTree.genesis ? target : Double(blockTransactions[Int(parent)].count * parameters.sizeBytes)
         return baseFee[Int(parent)] * (1 + (used - target) / target / 8)
     }
 
@@ -138,7 +136,6 @@ public struct TransactionPool {
         while blockTransactions.count <= Int(block) {
             blockTransactions.append([])
             pendingAfter.append(0)
-            usedBytes.append(0)
             if !baseFee.isEmpty { baseFee.append(0) }
         }
         // Under EIP-1559 a transaction needs a fee per byte of at least the block's base fee.
@@ -159,7 +156,6 @@ public struct TransactionPool {
             chosen.append(id)
         }
         blockTransactions[Int(block)] = chosen
-        usedBytes[Int(block)] = chosen.count * parameters.sizeBytes
         pending -= chosen.count
         pendingAfter[Int(block)] = Int32(clamping: pending)
         tip = block

@@ -9,6 +9,8 @@ import SimKernel
 enum TransactionReport {
     static func write(_ chain: ChainState, mainChain: [Bool], simTime: SimTime, into record: inout RunRecord) {
         guard var pool = chain.transactions else { return }
+        // Arrivals after the last block up to the end of the run. The copy shares the run's
+        // arrival stream (a reference), which this advances: the report is written once, at the end.
         pool.arrive(until: simTime)
         let tree = chain.tree
         var block = [Int64](repeating: -1, count: pool.count)
