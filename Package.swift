@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "fedchain-bench", dependencies: ["SimKernel", "Scenario", "SecureAggregation", "TrainerBridge", "Learning", "CGSL"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "NetworkModelTests", dependencies: ["NetworkModel"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SimKernel"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "NetworkModel", "Ledger", "SimKernel"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "SimKernel"]),

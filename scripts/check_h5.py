@@ -80,7 +80,8 @@ def kinds_of(f):
         slashing = [nested_value(config, "federation", "slashing", key) for key in ("fraction", "exclusion_rounds")]
         if any(float(value or 0) > 0 for value in slashing):
             kinds.append("slashing")
-    if float(nested_value(config, "workload", "transactions", "rate_per_s") or 0) > 0:
+    transactions = [nested_value(config, "workload", "transactions", key) for key in ("rate_per_s", "trace")]
+    if float(transactions[0] or 0) > 0 or (transactions[1] or "").strip("'\""):
         kinds.append("tx")
         if nested_value(config, "workload", "transactions", "fee_market") == "eip1559":
             kinds.append("eip1559")

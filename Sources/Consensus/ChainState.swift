@@ -30,7 +30,8 @@ public struct ChainState {
     public private(set) var energySeries: [(time: SimTime, joules: Double)] = []
 
     /// A chain holding only genesis, which every node follows; with `transactions`, blocks are
-    /// filled from a mempool (streams `tx.arrivals`, `tx.fees`).
+    /// filled from a mempool (streams `tx.arrivals`, `tx.fees` (sizes and fees),
+    /// `tx.origins`, and `tx.sources` for the light propagation model).
     public init(network: Network, relay parameters: RelayParameters, energy: EnergyParameters, blockSizeBytes: Int, txSizeBytes: Int,
                 transactions: TransactionParameters? = nil, streams: RandomStreams) {
         self.relay = BlockRelay(network: network, parameters: parameters, streams: streams)
@@ -40,9 +41,29 @@ public struct ChainState {
         self.energyParameters = energy
         self.blockSizeBytes = blockSizeBytes
         self.txPerBlock = blockSizeBytes / max(txSizeBytes, 1)
-        self.transactions = transactions.map {
-            TransactionPool(parameters: $0, arrivals: streams.stream("tx.arrivals"), fees: streams.stream("tx.fees"))
+        self.transactions = transactions.map { workload in
+            var visibility: TransactionVisibility?
+            if case .light(let origins) = workload.propagation {
+                visibility = Self.visibility(on: network, relay: parameters.relayProtocol, origins: origins, bytes: workload.size.mean,
+                                             sampling: streams.stream("tx.sources"))
+            }
+            return TransactionPool(parameters: workload, nodeCount: network.nodeCount, visibility: visibility,
+                                   arrivals: streams.stream("tx.arrivals"), draws: streams.stream("tx.fees"), origins: streams.stream("tx.origins"))
         }
+    }
+
+    /// The light propagation model's table: `origins` nodes sampled from `sampling`, and the
+    /// relay delay of a `bytes`-long message from each to every node.
+    static func visibility(on network: Network, relay: RelayProtocol, origins: Int, bytes: Double, sampling: RandomStream) -> TransactionVisibility {
+        let sources = sampling.sample(min(origins, network.nodeCount), from: network.nodeCount)
+        var micros: [UInt32] = []
+        micros.reserveCapacity(sources.count * network.nodeCount)
+        for source in sources {
+            for delay in network.relayDelays(from: source, bytes: Int(bytes.rounded()), relay: relay) {
+                micros.append(UInt32(clamping: delay.nanoseconds / 1_000))
+            }
+        }
+        return TransactionVisibility(sources: sources.map(Int32.init), delayMicros: micros, nodeCount: network.nodeCount)
     }
 
     /// The network the blocks travel on.
@@ -52,7 +73,7 @@ public struct ChainState {
     public mutating func produce(on parent: BlockID, by node: Int, at time: SimTime, difficulty: Double) -> BlockID {
         var size = blockSizeBytes, txCount = txPerBlock
         if transactions != nil {
-            let filled = transactions!.fill(BlockID(tree.count), parent: parent, at: time, in: tree,
+            let filled = transactions!.fill(BlockID(tree.count), parent: parent, by: node, at: time, in: tree,
                                             capacityBytes: blockSizeBytes - Self.headerBytes)
             (size, txCount) = (Self.headerBytes + filled.bytes, filled.count)
         }

@@ -1,140 +1,167 @@
 import SimKernel
 
-/// How each transaction's fee is drawn.
-public enum FeeLaw: Sendable, Equatable {
-    case constant(Double)
-    case exponential(mean: Double)
-    case uniform(min: Double, max: Double)
-
-    func draw(using random: RandomStream) -> Double {
-        switch self {
-        case .constant(let fee): return fee
-        case .exponential(let mean): return random.exponential(mean: mean)
-        case .uniform(let low, let high): return random.uniform(low, high)
-        }
-    }
-}
-
-/// How fees are paid.
-public enum FeeMarket: Sendable, Equatable {
-    /// Each transaction pays its fee to the producer; blocks take the highest fee per byte first.
-    case firstPrice
-    /// EIP-1559: each block has a base fee per byte, set from its parent's by
-    /// base x (1 + (used - target) / target / 8) with the target half the block's capacity. A
-    /// transaction's fee is its maximum: it is included only when its fee per byte covers the base
-    /// fee, pays its maximum (its tip is the rest: users bid their maximum), and the base fee
-    /// times its size is burned.
-    case eip1559(initialBaseFee: Double)
-}
-
-/// The transaction workload: Poisson arrivals network-wide, a size and a fee each.
-public struct TransactionParameters: Sendable, Equatable {
-    /// Arrivals per second (> 0).
-    public var ratePerSecond: Double
-    /// Size of every transaction, bytes.
-    public var sizeBytes: Int
-    /// Each transaction's fee (its maximum under EIP-1559).
-    public var fee: FeeLaw
-    /// How fees are paid.
-    public var market: FeeMarket
-    /// How long a transaction may wait before it leaves the mempool unincluded; nil: forever.
-    public var lifetime: SimDuration?
-
-    /// Creates the workload.
-    public init(ratePerSecond: Double, sizeBytes: Int, fee: FeeLaw, market: FeeMarket = .firstPrice, lifetime: SimDuration? = nil) {
-        precondition(ratePerSecond > 0 && sizeBytes > 0)
-        self.ratePerSecond = ratePerSecond
-        self.sizeBytes = sizeBytes
-        self.fee = fee
-        self.market = market
-        self.lifetime = lifetime
-    }
-}
-
-/// Every transaction of a run and the shared mempool producers fill blocks from (first-price fee
-/// market: the highest fee per byte first, the earliest among equals).
+/// Every transaction of a run and the shared mempool producers fill blocks from (the highest fee
+/// per byte first, the earliest among equals).
 ///
-/// Arrivals are drawn lazily: before a block is built, every arrival up to its creation time is
-/// generated from the stream (a Poisson process is the same whenever it is drawn). The pool
-/// follows the chain of the last block built: a block on another branch first returns the
-/// transactions of the abandoned blocks to the pool and takes out those of the new branch (a
-/// reorganisation), so a transaction is never in two blocks of one chain.
+/// Transactions come from the workload (Poisson arrivals and a trace, drawn lazily: before a
+/// block is built, every arrival up to its creation time is generated; a Poisson process is the
+/// same whenever it is drawn) and from `submit` (round records, contract calls). The pool follows
+/// the chain of the last block built: a block on another branch first returns the transactions
+/// of the abandoned blocks to the pool and takes out those of the new branch (a reorganisation),
+/// so a transaction is never in two blocks of one chain.
 public struct TransactionPool {
     public let parameters: TransactionParameters
     /// Creation time of each transaction.
     public private(set) var created: [SimTime] = []
-    /// Fee of each transaction.
+    /// Fee of each transaction (its maximum under EIP-1559).
     public private(set) var fee: [Double] = []
-    /// The block holding each transaction on the pool's chain (-1: pending, -2: expired).
+    /// Size of each transaction, bytes.
+    public private(set) var size: [Int32] = []
+    /// The node each transaction starts at.
+    public private(set) var origin: [Int32] = []
+    /// What each transaction does.
+    public private(set) var kind: [TransactionKind] = []
+    /// The block holding each transaction on the pool's chain; -1 pending, -2 expired, -3 evicted.
     public private(set) var includedIn: [BlockID] = []
     /// The transactions of each block (index: block id; genesis and legacy blocks hold none).
     public private(set) var blockTransactions: [[Int32]] = [[]]
+    /// Bytes of transactions in each block (index: block id).
+    public private(set) var blockBytes: [Int32] = [0]
     /// The block whose chain the pool reflects.
     public private(set) var tip: BlockID = BlockTree.genesis
-    /// Pending transactions on the pool's chain.
+    /// Pending transactions on the pool's chain, and their bytes.
     public private(set) var pending = 0
+    public private(set) var pendingBytes = 0
     /// Pending transactions just after each block was built (index: block id).
     public private(set) var pendingAfter: [Int32] = [0]
     /// EIP-1559: each block's base fee per byte (index: block id; genesis: the initial one).
     /// Empty under a first-price market.
     public private(set) var baseFee: [Double] = []
+    /// Transactions the mempool limit pushed out.
+    public private(set) var evicted = 0
+    /// When producers see transactions; nil: at once.
+    public let visibility: TransactionVisibility?
+
+    /// A block builder that has skipped this many transactions in a row because they did not fit
+    /// stops looking (as Bitcoin Core's block assembler does after 1,000 failures near a full
+    /// block): without a limit a full mempool of large transactions would be scanned whole for
+    /// every block.
+    public static let maxConsecutiveMisses = 1_000
 
     private var nextArrival: SimTime
+    private var traceCursor = 0
     /// Transactions before this one (in creation order) have been checked for expiry.
     private var expiryCursor = 0
     private let arrivals: RandomStream
-    private let fees: RandomStream
-    /// Pending transactions: a binary max-heap of (fee per byte, id, version), the highest fee
-    /// and then the lowest id on top. An entry whose version is stale, or whose transaction is no
-    /// longer pending, is skipped when it surfaces.
-    private var heap: [(rate: Double, id: Int32, version: Int32)] = []
+    private let draws: RandomStream
+    private let origins: RandomStream
+    private let nodeCount: Int
+    /// The origin index of each transaction into `visibility.sources` (-1: seen everywhere at once).
+    private var source: [Int16] = []
+    private var best = FeeRateHeap(highestFirst: true)
+    /// Kept only with a mempool limit.
+    private var worst = FeeRateHeap(highestFirst: false)
     private var version: [Int32] = []
 
-    /// An empty pool; `arrivals` draws the inter-arrival times, `fees` the fees.
-    public init(parameters: TransactionParameters, arrivals: RandomStream, fees: RandomStream) {
+    /// An empty pool on a network of `nodeCount` nodes. Streams: `arrivals` the inter-arrival
+    /// times, `draws` the sizes and fees, `origins` the origin nodes.
+    public init(parameters: TransactionParameters, nodeCount: Int, visibility: TransactionVisibility? = nil,
+                arrivals: RandomStream, draws: RandomStream, origins: RandomStream) {
         self.parameters = parameters
+        self.nodeCount = nodeCount
+        self.visibility = visibility
         self.arrivals = arrivals
-        self.fees = fees
-        self.nextArrival = SimTime.zero + SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.ratePerSecond))
+        self.draws = draws
+        self.origins = origins
+        self.nextArrival = parameters.ratePerSecond > 0
+            ? SimTime.zero + SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.ratePerSecond)) : SimTime(nanoseconds: .max)
         if case .eip1559(let initial) = parameters.market { baseFee = [initial] }
+    }
+
+    /// Transactions created so far.
+    public var count: Int { created.count }
+
+    /// Where transaction `id` stands on the pool's chain.
+    public func status(_ id: Int) -> TransactionStatus {
+        switch includedIn[id] {
+        case -1: return .pending
+        case -2: return .expired
+        case -3: return .evicted
+        default: return .included
+        }
     }
 
     /// EIP-1559's base fee per byte of a block on `parent`, for blocks of `capacityBytes`.
     public func nextBaseFee(parent: BlockID, capacityBytes: Int) -> Double {
         let target = Double(capacityBytes) / 2
         // Genesis carries no transactions: its child keeps the initial base fee.
-        let used = parent == BlockTree.genesis ? target : Double(blockTransactions[Int(parent)].count * parameters.sizeBytes)
+        let used = parent == BlockTree.genesis ? target : Double(blockBytes[Int(parent)])
         return baseFee[Int(parent)] * (1 + (used - target) / target / 8)
     }
 
-    /// Transactions created so far.
-    public var count: Int { created.count }
-
-    /// Creates every transaction arriving at or before `time`.
+    /// Creates every workload transaction arriving at or before `time`, in time order (a trace
+    /// entry before a Poisson arrival at the same instant).
     public mutating func arrive(until time: SimTime) {
-        while nextArrival <= time {
-            let id = Int32(created.count)
-            created.append(nextArrival)
-            let f = parameters.fee.draw(using: fees)
-            fee.append(f)
-            includedIn.append(-1)
-            version.append(0)
-            pending += 1
-            push(id)
-            nextArrival = nextArrival + SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.ratePerSecond))
+        let trace = parameters.trace
+        while true {
+            let fromTrace = traceCursor < trace.count && trace[traceCursor].time <= nextArrival
+            let at = fromTrace ? trace[traceCursor].time : nextArrival
+            guard at <= time else { return }
+            if fromTrace {
+                let entry = trace[traceCursor]
+                add(at: at, sizeBytes: entry.sizeBytes, fee: entry.fee, kind: .transfer, origin: nil)
+                traceCursor += 1
+            } else {
+                let bytes = max(1, Int(parameters.size.draw(using: draws).rounded()))
+                add(at: at, sizeBytes: bytes, fee: parameters.fee.draw(using: draws), kind: .transfer, origin: nil)
+                nextArrival = nextArrival + SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.ratePerSecond))
+            }
         }
     }
 
-    /// Fills `block`, about to be appended to `tree` on `parent` at `time`, with the
-    /// highest-paying pending transactions that fit in `capacityBytes`; returns how many and
-    /// their bytes.
-    public mutating func fill(_ block: BlockID, parent: BlockID, at time: SimTime, in tree: BlockTree,
+    /// Submits a transaction at `time` (not before the last one created) from `origin`, seen by
+    /// every producer at once; returns its id.
+    public mutating func submit(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32 {
+        arrive(until: time)
+        precondition(created.last.map { $0 <= time } ?? true, "transactions are created in time order")
+        return add(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+    }
+
+    @discardableResult
+    private mutating func add(at time: SimTime, sizeBytes: Int, fee f: Double, kind k: TransactionKind, origin given: Int?) -> Int32 {
+        let id = Int32(created.count)
+        created.append(time)
+        fee.append(f)
+        size.append(Int32(clamping: sizeBytes))
+        kind.append(k)
+        if let given {
+            origin.append(Int32(given))
+            source.append(-1)
+        } else if let visibility {
+            let k = origins.int(below: visibility.sources.count)
+            origin.append(visibility.sources[k])
+            source.append(Int16(k))
+        } else {
+            origin.append(Int32(origins.int(below: nodeCount)))
+            source.append(-1)
+        }
+        includedIn.append(-1)
+        version.append(0)
+        makePending(id)
+        return id
+    }
+
+    /// Fills `block`, about to be appended to `tree` on `parent` by `producer` at `time`, with
+    /// the highest-paying pending transactions it has seen that fit in `capacityBytes`; returns
+    /// how many and their bytes.
+    public mutating func fill(_ block: BlockID, parent: BlockID, by producer: Int, at time: SimTime, in tree: BlockTree,
                               capacityBytes: Int) -> (count: Int, bytes: Int) {
         arrive(until: time)
         follow(parent, in: tree, at: time)
         expire(before: time)
         while blockTransactions.count <= Int(block) {
             blockTransactions.append([])
+            blockBytes.append(0)
             pendingAfter.append(0)
             if !baseFee.isEmpty { baseFee.append(0) }
         }
@@ -144,22 +171,37 @@ public struct TransactionPool {
             baseFee[Int(block)] = nextBaseFee(parent: parent, capacityBytes: capacityBytes)
             floor = baseFee[Int(block)]
         }
-        let perBlock = capacityBytes / parameters.sizeBytes
-        var chosen: [Int32] = []
-        chosen.reserveCapacity(min(perBlock, heap.count))
-        while chosen.count < perBlock, let id = popBest() {
-            if fee[Int(id)] / Double(parameters.sizeBytes) < floor {
-                push(id)   // the best left cannot pay the base fee: neither can the rest
+        var room = capacityBytes, misses = 0
+        var chosen: [Int32] = [], skipped: [FeeRateHeap.Entry] = []
+        while room > 0, misses < Self.maxConsecutiveMisses, let entry = popPending() {
+            let id = Int(entry.id)
+            if entry.rate < floor {
+                skipped.append(entry)   // the best left cannot pay the base fee: neither can the rest
                 break
             }
-            includedIn[Int(id)] = block
-            chosen.append(id)
+            if source[id] >= 0, created[id] + visibility!.delay(from: Int(source[id]), to: producer) > time {
+                skipped.append(entry)   // not yet seen here
+                continue
+            }
+            guard Int(size[id]) <= room else {
+                skipped.append(entry)
+                misses += 1
+                continue
+            }
+            misses = 0
+            room -= Int(size[id])
+            includedIn[id] = block
+            chosen.append(entry.id)
         }
+        for entry in skipped { best.push(entry) }
+        let bytes = capacityBytes - room
         blockTransactions[Int(block)] = chosen
+        blockBytes[Int(block)] = Int32(bytes)
         pending -= chosen.count
+        pendingBytes -= bytes
         pendingAfter[Int(block)] = Int32(clamping: pending)
         tip = block
-        return (chosen.count, chosen.count * parameters.sizeBytes)
+        return (chosen.count, bytes)
     }
 
     /// Whether transaction `id` has outlived the parameters' lifetime at `time`.
@@ -173,10 +215,7 @@ public struct TransactionPool {
     private mutating func expire(before time: SimTime) {
         guard parameters.lifetime != nil else { return }
         while expiryCursor < created.count && hasExpired(expiryCursor, at: time) {
-            if includedIn[expiryCursor] == -1 {
-                includedIn[expiryCursor] = -2
-                pending -= 1
-            }
+            if includedIn[expiryCursor] == -1 { drop(expiryCursor, as: -2) }
             expiryCursor += 1
         }
     }
@@ -194,11 +233,10 @@ public struct TransactionPool {
                     version[Int(id)] += 1
                     if hasExpired(Int(id), at: time) {
                         includedIn[Int(id)] = -2
-                        continue
+                    } else {
+                        includedIn[Int(id)] = -1
+                        makePending(id)
                     }
-                    includedIn[Int(id)] = -1
-                    pending += 1
-                    push(id)
                 }
                 old = tree.parent[Int(old)]
             } else {
@@ -208,7 +246,10 @@ public struct TransactionPool {
         }
         for block in added {
             for id in transactions(of: block) where includedIn[Int(id)] < 0 {
-                if includedIn[Int(id)] == -1 { pending -= 1 }
+                if includedIn[Int(id)] == -1 {
+                    pending -= 1
+                    pendingBytes -= Int(size[Int(id)])
+                }
                 includedIn[Int(id)] = block
             }
         }
@@ -219,41 +260,42 @@ public struct TransactionPool {
         Int(block) < blockTransactions.count ? blockTransactions[Int(block)] : []
     }
 
-    // MARK: - The heap
+    // MARK: - Pending transactions
 
-    private func outranks(_ a: (rate: Double, id: Int32, version: Int32), _ b: (rate: Double, id: Int32, version: Int32)) -> Bool {
-        a.rate > b.rate || (a.rate == b.rate && a.id < b.id)
+    private func entry(_ id: Int32) -> FeeRateHeap.Entry {
+        FeeRateHeap.Entry(rate: fee[Int(id)] / Double(size[Int(id)]), id: id, version: version[Int(id)])
     }
 
-    private mutating func push(_ id: Int32) {
-        heap.append((fee[Int(id)] / Double(parameters.sizeBytes), id, version[Int(id)]))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard outranks(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
+    private func isLive(_ entry: FeeRateHeap.Entry) -> Bool {
+        entry.version == version[Int(entry.id)] && includedIn[Int(entry.id)] == -1
+    }
+
+    /// Counts `id` (marked pending) as pending; over the mempool limit, evicts the lowest fee per byte.
+    private mutating func makePending(_ id: Int32) {
+        pending += 1
+        pendingBytes += Int(size[Int(id)])
+        best.push(entry(id))
+        guard let limit = parameters.mempoolLimitBytes else { return }
+        worst.push(entry(id))
+        while pendingBytes > limit, let lowest = worst.pop() {
+            if isLive(lowest) { drop(Int(lowest.id), as: -3) }
         }
+        if worst.entries.count > 2 * pending + 1_024 { worst.compact(isLive) }
     }
 
-    /// The best pending transaction, removed from the heap; nil when none is pending.
-    private mutating func popBest() -> Int32? {
-        while let top = heap.first {
-            let last = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = last
-                var parent = 0
-                while true {
-                    let left = 2 * parent + 1, right = left + 1
-                    var best = parent
-                    if left < heap.count && outranks(heap[left], heap[best]) { best = left }
-                    if right < heap.count && outranks(heap[right], heap[best]) { best = right }
-                    if best == parent { break }
-                    heap.swapAt(parent, best)
-                    parent = best
-                }
-            }
-            if top.version == version[Int(top.id)] && includedIn[Int(top.id)] == -1 { return top.id }
+    /// Takes pending transaction `id` out of the pool: -2 expired, -3 evicted.
+    private mutating func drop(_ id: Int, as mark: BlockID) {
+        includedIn[id] = mark
+        pending -= 1
+        pendingBytes -= Int(size[id])
+        if mark == -3 { evicted += 1 }
+    }
+
+    /// The best pending transaction's entry, removed from the heap; nil when none is pending.
+    private mutating func popPending() -> FeeRateHeap.Entry? {
+        if best.entries.count > 2 * pending + 1_024 { best.compact(isLive) }
+        while let top = best.pop() {
+            if isLive(top) { return top }
         }
         return nil
     }

@@ -52,7 +52,6 @@ struct ChainReport<Model: ConsensusProtocol> {
             Column("on_main_chain", .uint8(onMain.map { $0 ? 1 : 0 })),
             Column("difficulty_th", .double(tree.difficulty)),
         ] + Self.transactionColumns(chain.transactions)))
-        TransactionReport.write(chain, mainChain: onMain, simTime: simTime, into: &record)
         // Genesis is left out: every node holds it from the start, so it has no propagation.
         let seconds: ([SimDuration?]) -> ColumnData = { .double($0.dropFirst().map { $0?.seconds ?? .nan }) }
         record.setTable("/chain/propagation", Table([

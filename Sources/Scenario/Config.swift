@@ -35,6 +35,9 @@ public struct OutputConfig: Codable, Equatable, Sendable {
     /// Keep every block's receive time at this many nodes, drawn from stream `output.receive_times`
     /// (`/chain/receive_times`); 0: none.
     public var receiveTimesNodes: Int = 0
+    /// The share of transactions written to `/tx`, chosen by a hash of their id (the summary
+    /// keys count every one).
+    public var txSample: Double = 1
 }
 
 /// When a run ends; 0 means "no limit" for each key, and at least one must be set.

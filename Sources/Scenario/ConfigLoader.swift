@@ -207,6 +207,12 @@ public enum ConfigLoader {
         }
         switch defaults {
         case .mapping(let schema):
+            // A plain number where a distribution goes is that constant.
+            if case .scalar(let scalar) = user, scalar.style == .plain, Double(scalar.string) != nil,
+               schema.keys.compactMap(\.string) == Self.distributionKeys {
+                let constant = Node.mapping(Node.Mapping([(Node("distribution"), Node("constant")), (Node("mean"), user)]))
+                return try merge(constant, over: defaults, path: path, locate: locate)
+            }
             guard case .mapping(let given) = user else {
                 let keys = schema.keys.compactMap(\.string).joined(separator: ", ")
                 throw locate.error(at: here, "expected a mapping with keys \(keys), found \(describe(user))")
@@ -268,6 +274,9 @@ public enum ConfigLoader {
             return user
         }
     }
+
+    /// The keys of a distribution (`DistributionConfig`), in schema order.
+    private static let distributionKeys = ["distribution", "mean", "sd", "min", "max"]
 
     /// The schemas of list entries that are mappings, by key path.
     private static let listEntryTemplates: [String: @Sendable () throws -> Node] = [

@@ -1,6 +1,8 @@
+import Consensus
 import Federation
 import Foundation
 import Learning
+import Ledger
 import Metrics
 import NetworkModel
 import SimKernel
@@ -24,6 +26,8 @@ public struct RunSetup: Sendable {
     public let datasetPath: String
     /// Offline spans per client node from `federation.dropout_trace` (empty without one).
     public let offlineSpans: [Int: [OfflineSpan]]
+    /// Transactions from `workload.transactions.trace`, in time order (empty without one).
+    public let transactionTrace: [TracedTransaction]
     /// SHA-256 of every input file the run reads, by the config key that names it, in key
     /// order. Part of the run id and of the output file (`inputs_sha256`), so a changed data
     /// file is a different run even though the config text is the same.
@@ -55,9 +59,10 @@ public struct RunSetup: Sendable {
         let fl = config.federation
         let usesPython = fl.rounds > 0 && fl.trainer.kind == .python
         for (key, value) in [("network.edges_file", network.edgesFile), ("federation.dataset.path", fl.dataset.path),
-                             ("federation.dropout_trace", fl.dropoutTrace), ("federation.trainer.module", usesPython ? fl.trainer.module : "")]
+                             ("federation.dropout_trace", fl.dropoutTrace), ("federation.trainer.module", usesPython ? fl.trainer.module : ""),
+                             ("workload.transactions.trace", config.workload.transactions.trace)]
             where !value.isEmpty {
-            guard key.hasPrefix("network") || config.federation.rounds > 0 else { continue }
+            guard !key.hasPrefix("federation") || config.federation.rounds > 0 else { continue }
             guard key != "federation.dataset.path" || config.federation.dataset.kind == .hdf5 else { continue }
             let path = Self.resolve(value, in: baseDirectory)
             if let problem = FileProblem.unreadable(path) {
@@ -113,12 +118,21 @@ public struct RunSetup: Sendable {
         } else {
             offlineSpans = [:]
         }
+        let txTrace = config.workload.transactions.trace
+        if txTrace.isEmpty {
+            transactionTrace = []
+        } else {
+            let path = Self.resolve(txTrace, in: baseDirectory)
+            let room = config.consensus.blockSizeBytes - ChainState.headerBytes
+            transactionTrace = try cache.value("\(path) \(room)", \.transactions) { try TransactionTraceFile.load(path, room: room) }
+        }
         try checkMemory(source: source)
         var digests: [(key: String, sha256: String)] = []
         for (key, value, used) in [("federation.dataset.path", config.federation.dataset.path, federatedData != nil),
                                    ("federation.trainer.module", fl.trainer.module, trainerModule != nil),
                                    ("federation.dropout_trace", trace, !offlineSpans.isEmpty || (config.federation.rounds > 0 && !trace.isEmpty)),
                                    ("network.edges_file", network.edgesFile, edges != nil),
+                                   ("workload.transactions.trace", txTrace, !txTrace.isEmpty),
                                    ("network.regions", network.regions, RegionTable.builtIn[network.regions] == nil)] where used {
             let path = Self.resolve(value, in: baseDirectory)
             digests.append((key, try cache.value(path, \.digests) { try FileDigest.sha256(path, key: key, source: source) }))
@@ -139,6 +153,7 @@ public struct RunSetup: Sendable {
         var data: [String: LabelledData] = [:]
         var fashion: [String: FashionMNISTData] = [:]
         var traces: [String: [Int: [OfflineSpan]]] = [:]
+        var transactions: [String: [TracedTransaction]] = [:]
         var digests: [String: String] = [:]
 
         public init() {}
@@ -282,6 +297,37 @@ enum DropoutTraceFile {
             spans[node, default: []].append(OfflineSpan(from: .zero + SimDuration(seconds: from), until: .zero + SimDuration(seconds: until)))
         }
         return spans
+    }
+}
+
+/// A transaction trace: one transaction per line, `time_s,size_bytes,fee` (seconds of simulated
+/// time, in order; bytes from 1 to a block's room; the fee, its maximum under EIP-1559); `#` starts a comment; an
+/// optional header line with exactly those names.
+enum TransactionTraceFile {
+    static let header = ["time_s", "size_bytes", "fee"]
+
+    /// `room`: the bytes a block holds for transactions; a longer transaction is an error.
+    static func load(_ path: String, room: Int) throws -> [TracedTransaction] {
+        let key = "workload.transactions.trace"
+        let file = try TextLines(path: path, keyPath: key, what: "transaction trace")
+        var entries: [TracedTransaction] = []
+        for line in file.dataLines(header: header) {
+            let fields = line.fields
+            guard fields.count == 3, let time = Double(fields[0]), time.isFinite, time >= 0, time <= SimDuration.maxSeconds,
+                  let size = Int(fields[1]), (1...room).contains(size), let fee = Double(fields[2]), fee.isFinite, fee >= 0 else {
+                throw file.error(line, keyPath: key, "expected 'time_s,size_bytes,fee' with 0 <= time_s <= \(SimDuration.maxSeconds), "
+                                     + "an integer size_bytes from 1 to what a block holds (\(room)) and a fee >= 0, found '\(line.text)'")
+            }
+            let entry = TracedTransaction(time: .zero + SimDuration(seconds: time), sizeBytes: size, fee: fee)
+            if let last = entries.last, entry.time < last.time {
+                throw file.error(line, keyPath: key, "times must not decrease: \(time) s follows \(last.time.seconds) s")
+            }
+            entries.append(entry)
+        }
+        guard !entries.isEmpty else {
+            throw ConfigError(origin: .unlocated(path: path), keyPath: key, message: "the transaction trace holds no transactions")
+        }
+        return entries
     }
 }
 

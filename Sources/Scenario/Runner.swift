@@ -113,6 +113,7 @@ public enum Runner {
         record.setSummary("events_processed", .int(Int64(clamping: scheduler.eventsProcessed)))
         let report = ChainReport(model: model, simTime: scheduler.now)
         report.write(into: &record)
+        TransactionReport.write(model.chain, mainChain: report.mainChain, simTime: scheduler.now, sample: config.output.txSample, into: &record)
         EnergyReport(chain: model.chain, simTime: scheduler.now, mainChain: report.mainChain, blockWorkJ: model.blockWorkJ,
                      workloadBytesSent: model.workloadBytesSent()).write(into: &record)
         if let pow = model as? NakamotoPoW ?? (model as? FederatedChain<NakamotoPoW>)?.base {

@@ -85,7 +85,7 @@ public enum World {
             // Node 0 attacks; its hash rate makes its share of the total exactly `share`.
             hashRate[0] = attack.share / (1 - attack.share) * hashRate.dropFirst().reduce(0, +)
         }
-        let pow = powParameters(config)
+        let pow = powParameters(setup)
         return NakamotoPoW(network: network, relay: relay(config, streams), hashRate: hashRate, pow: pow, energy: energy(config.energy),
                            adversary: strategy, attacker: 0, streams: streams)
     }
@@ -104,12 +104,13 @@ public enum World {
                                                 electionPeriodBlocks: h.electionPeriodBlocks,
                                                 rewardSplit: (h.rewardSplit.producer, h.rewardSplit.cluster, h.rewardSplit.foundation))
         return HierarchicalConsensus(network: network, relay: relay(config, streams), hashRate: hashRate, stake: stake,
-                                     pow: powParameters(config), hierarchical: parameters, energy: energy(config.energy), streams: streams)
+                                     pow: powParameters(setup), hierarchical: parameters, energy: energy(config.energy), streams: streams)
     }
 
-    /// The PoW parameters of `config`.
-    static func powParameters(_ config: FedChainConfig) -> PoWParameters {
-        PoWParameters(
+    /// The PoW parameters of `setup`.
+    static func powParameters(_ setup: RunSetup) -> PoWParameters {
+        let config = setup.config
+        return PoWParameters(
             blockInterval: SimDuration(seconds: config.consensus.blockIntervalS),
             blockSizeBytes: config.consensus.blockSizeBytes,
             txSizeBytes: config.consensus.txSizeBytes,
@@ -117,7 +118,7 @@ public enum World {
             retargetBlocks: config.consensus.pow.retargetBlocks,
             retargetClamp: config.consensus.pow.retargetClamp,
             hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) },
-            transactions: config.workload.transactions.parameters)
+            transactions: config.workload.transactions.parameters(trace: setup.transactionTrace))
     }
 
     /// The proof-of-stake model of `setup`.
@@ -131,7 +132,7 @@ public enum World {
         var parameters = PoSParameters(mode: pos.mode, slot: SimDuration(seconds: pos.slotS), activeSlotCoefficient: pos.activeSlotCoefficient,
                                        slotsPerEpoch: pos.slotsPerEpoch, blockSizeBytes: config.consensus.blockSizeBytes,
                                        txSizeBytes: config.consensus.txSizeBytes, targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil)
-        parameters.transactions = config.workload.transactions.parameters
+        parameters.transactions = config.workload.transactions.parameters(trace: setup.transactionTrace)
         return ProofOfStake(network: network, relay: relay(config, streams), stake: stake, pos: parameters, energy: energy(config.energy),
                             streams: streams)
     }
@@ -168,16 +169,16 @@ extension DistributionConfig {
         (0..<count).map { _ in draw(using: stream) }
     }
 
-    /// One draw: `mean` for a constant; otherwise clipped to [min, max] (max 0: no upper bound).
-    public func draw(using stream: RandomStream) -> Double {
-        let raw: Double
+    /// The law these settings describe.
+    public var law: ValueLaw {
         switch distribution {
-        case .constant: return mean
-        case .normal: raw = stream.normal(mean: mean, sd: sd)
-        case .exponential: raw = stream.exponential(mean: mean)
-        case .uniform: return stream.uniform(min, max)
+        case .constant: return .constant(mean)
+        case .normal: return .normal(mean: mean, sd: sd, min: min, max: max)
+        case .exponential: return .exponential(mean: mean, min: min, max: max)
+        case .uniform: return .uniform(min: min, max: max)
         }
-        let upper = max > 0 ? max : .infinity
-        return Swift.min(Swift.max(raw, min), upper)
     }
+
+    /// One draw: `mean` for a constant; otherwise clipped to [min, max] (max 0: no upper bound).
+    public func draw(using stream: RandomStream) -> Double { law.draw(using: stream) }
 }

@@ -85,12 +85,89 @@ final class TransactionRunTests: XCTestCase {
     func testTransactionConfigErrors() throws {
         for (extra, key) in [("workload.transactions.rate_per_s=-1", "workload.transactions.rate_per_s"),
                              ("workload.transactions.size_bytes=10001", "workload.transactions.size_bytes"),
-                             ("workload.transactions.fee={distribution: normal, mean: 1, sd: 1}", "workload.transactions.fee.distribution"),
+                             ("workload.transactions.size_bytes={distribution: exponential, mean: 300}", "workload.transactions.size_bytes"),
+                             ("workload.transactions.fee={distribution: uniform, min: 2, max: 1}", "workload.transactions.fee.max"),
+                             ("workload.transactions.mempool_limit_bytes=500", "workload.transactions.mempool_limit_bytes"),
+                             ("workload.transactions.light_origins=0", "workload.transactions.light_origins"),
+                             ("workload.transactions.propagation=full", "workload.transactions.propagation"),
+                             ("workload.transactions.trace=/nonexistent/trace.csv", "workload.transactions.trace"),
+                             ("output.tx_sample=0", "output.tx_sample"),
                              ("workload.transactions.initial_base_fee=0", "workload.transactions.initial_base_fee"),
                              ("workload.transactions.fee_market=second_price", "workload.transactions.fee_market")] {
             XCTAssertThrowsError(try RunSetup.quickstart(overrides: Self.overrides + [extra]), extra) {
                 XCTAssertTrue("\($0)".contains(key), "\(extra): \($0)")
             }
         }
+    }
+
+    /// A trace file's errors point at the file and line.
+    func testTraceFileErrorsNameTheLine() throws {
+        for (rows, expected) in [("time_s,size_bytes,fee\n1,100,2\n0.5,100,2\n", ":3"), ("1,100,2\n2,20000,1\n", ":2"), ("1,x,2\n", ":1")] {
+            let path = try temporaryFile(rows)
+            XCTAssertThrowsError(try RunSetup.quickstart(overrides: Self.overrides + ["workload.transactions.trace=\(path)"])) {
+                XCTAssertTrue("\($0)".contains("\(path)\(expected)") && "\($0)".contains("workload.transactions.trace"), "\($0)")
+            }
+        }
+    }
+
+    /// A trace alone drives the workload: each row is a transaction of its size and fee, created
+    /// at its time; a 50 % sample of `/tx` keeps about half the rows (the summary still counts all).
+    func testTraceDrivesTheWorkloadAndTxIsSampled() throws {
+        var rows = "time_s,size_bytes,fee\n"
+        for i in 0..<400 { rows += "\(Double(i) * 0.5),\(100 + 37 * (i % 7)),\(1 + i % 5)\n" }
+        let path = try temporaryFile(rows)
+        let overrides = Self.overrides + ["workload.transactions.rate_per_s=0", "workload.transactions.trace=\(path)", "stop.blocks=20"]
+        let record = try Runner.run(RunSetup.quickstart(overrides: overrides)).record
+        let created = numbers(record, "/tx", "created_ns"), sizes = numbers(record, "/tx", "size_bytes")
+        XCTAssertEqual(Double(created.count), summary(record, "tx_created"))
+        XCTAssertGreaterThan(created.count, 20)
+        for i in created.indices {
+            XCTAssertEqual(created[i], Double(i) * 0.5e9)
+            XCTAssertEqual(sizes[i], Double(100 + 37 * (i % 7)))
+        }
+        XCTAssertTrue(numbers(record, "/tx", "kind").allSatisfy { $0 == 0 })
+        let sampled = try Runner.run(RunSetup.quickstart(overrides: overrides + ["output.tx_sample=0.5"])).record
+        let ids = numbers(sampled, "/tx", "id")
+        XCTAssertEqual(Double(ids.count), Double(created.count) / 2, accuracy: 4 * (Double(created.count) / 4).squareRoot())
+        XCTAssertEqual(summary(sampled, "tx_created"), summary(record, "tx_created"))
+        XCTAssertEqual(summary(sampled, "tx_wait_mean_s"), summary(record, "tx_wait_mean_s"))
+        let fullWaits = numbers(record, "/tx", "wait_s"), sampledWaits = numbers(sampled, "/tx", "wait_s")
+        for (row, id) in ids.enumerated() { XCTAssertEqual(sampledWaits[row].isNaN ? -1 : sampledWaits[row], fullWaits[Int(id)].isNaN ? -1 : fullWaits[Int(id)]) }
+    }
+
+    /// Under overload a 30 kB mempool evicts the lowest fees: what is left pending fits the limit,
+    /// and every evicted transaction paid less per byte than the best one still pending.
+    func testMempoolLimitEvictsTheCheapest() throws {
+        let record = try Runner.run(RunSetup.quickstart(overrides: Self.overrides + ["workload.transactions.mempool_limit_bytes=30000"])).record
+        let status = numbers(record, "/tx", "status"), fee = numbers(record, "/tx", "fee")
+        XCTAssertGreaterThan(summary(record, "tx_evicted"), 0)
+        XCTAssertEqual(Double(status.filter { $0 == 3 }.count), summary(record, "tx_evicted"))
+        XCTAssertEqual(summary(record, "tx_created"), summary(record, "tx_included") + summary(record, "tx_evicted") + summary(record, "tx_pending_end"))
+        XCTAssertLessThanOrEqual(Double(status.filter { $0 == 0 }.count) * 500, 30_000)
+        let bestPending = status.indices.filter { status[$0] == 0 }.map { fee[$0] }.max() ?? 0
+        let evictedFees = status.indices.filter { status[$0] == 3 }.map { fee[$0] }
+        XCTAssertLessThan(evictedFees.reduce(0, +) / Double(evictedFees.count), bestPending)
+    }
+
+    /// The light model: with 500 ms per hop, no producer includes a transaction from another node
+    /// sooner than 500 ms after its creation; with `propagation: none` some are.
+    func testLightPropagationDelaysInclusion() throws {
+        let base = Self.overrides + ["workload.transactions.rate_per_s=3", "network.latency.fixed_ms=500", "stop.blocks=60"]
+        func quickInclusions(_ propagation: String) throws -> Int {
+            let record = try Runner.run(RunSetup.quickstart(overrides: base + ["workload.transactions.propagation=\(propagation)"])).record
+            let origin = numbers(record, "/tx", "origin"), block = numbers(record, "/tx", "block"), wait = numbers(record, "/tx", "wait_s")
+            let producer = numbers(record, "/chain/blocks", "producer")
+            XCTAssertGreaterThan(summary(record, "tx_included"), 100)
+            return block.indices.filter { block[$0] >= 0 && producer[Int(block[$0])] != origin[$0] && wait[$0] < 0.5 }.count
+        }
+        XCTAssertEqual(try quickInclusions("light"), 0)
+        XCTAssertGreaterThan(try quickInclusions("none"), 0)
+    }
+
+    private func temporaryFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "fedchain-trace-\(UUID().uuidString).csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
     }
 }

@@ -1,0 +1,96 @@
+import Ledger
+import SimKernel
+import XCTest
+
+/// The mempool alone: blocks built by hand on a `BlockTree`.
+final class TransactionPoolTests: XCTestCase {
+    static func at(_ seconds: Double) -> SimTime { .zero + SimDuration(seconds: seconds) }
+
+    /// A pool fed only by `trace` (no Poisson arrivals).
+    static func pool(trace: [(Double, Int, Double)], limit: Int? = nil, visibility: TransactionVisibility? = nil,
+                     market: FeeMarket = .firstPrice) -> TransactionPool {
+        var parameters = TransactionParameters(ratePerSecond: 0, size: .constant(1), fee: .constant(0), market: market, mempoolLimitBytes: limit,
+                                               trace: trace.map { TracedTransaction(time: at($0.0), sizeBytes: $0.1, fee: $0.2) })
+        if let visibility { parameters.propagation = .light(origins: visibility.sources.count) }
+        let streams = RandomStreams(seed: 1)
+        return TransactionPool(parameters: parameters, nodeCount: 4, visibility: visibility, arrivals: streams.stream("a"),
+                               draws: streams.stream("d"), origins: streams.stream("o"))
+    }
+
+    /// Builds a block on `parent` at `time` by `producer`: what it took.
+    static func build(_ pool: inout TransactionPool, _ tree: inout BlockTree, on parent: BlockID, by producer: Int = 0, at time: Double,
+                      capacity: Int) -> [Int32] {
+        let block = BlockID(tree.count)
+        let filled = pool.fill(block, parent: parent, by: producer, at: at(time), in: tree, capacityBytes: capacity)
+        _ = tree.append(parent: parent, producer: producer, at: at(time), sizeBytes: filled.bytes, txCount: filled.count)
+        return pool.blockTransactions[Int(block)]
+    }
+
+    /// By fee per byte, skipping what does not fit: 600 B (rate 3) goes in, 500 B (rate 2) does
+    /// not fit the 400 B left, 400 B (rate 1) does; the next block takes the 500 B one.
+    func testFillsByFeeRateAndSkipsWhatDoesNotFit() {
+        var pool = Self.pool(trace: [(1, 500, 1_000), (2, 400, 400), (3, 600, 1_800)])
+        var tree = BlockTree()
+        XCTAssertEqual(Self.build(&pool, &tree, on: 0, at: 10, capacity: 1_000), [2, 1])
+        XCTAssertEqual(pool.blockBytes[1], 1_000)
+        XCTAssertEqual(pool.pendingBytes, 500)
+        XCTAssertEqual(Self.build(&pool, &tree, on: 1, at: 20, capacity: 1_000), [0])
+        XCTAssertEqual((0..<3).map { pool.status($0) }, [.included, .included, .included])
+    }
+
+    /// Over the limit, the lowest fee per byte leaves, even when it has just arrived.
+    func testMempoolLimitEvictsTheLowestFeeRate() {
+        var pool = Self.pool(trace: [(1, 300, 5), (2, 300, 1), (3, 300, 4), (4, 300, 2), (5, 300, 3), (6, 300, 0.5)], limit: 1_000)
+        pool.arrive(until: Self.at(10))
+        XCTAssertEqual((0..<6).map { pool.status($0) }, [.pending, .evicted, .pending, .evicted, .pending, .evicted])
+        XCTAssertEqual(pool.evicted, 3)
+        XCTAssertEqual(pool.pendingBytes, 900)
+        var tree = BlockTree()
+        XCTAssertEqual(Self.build(&pool, &tree, on: 0, at: 10, capacity: 600), [0, 2])
+    }
+
+    /// A reorganisation returns the abandoned block's transactions; the new branch's are not
+    /// included twice.
+    func testReorganisationReturnsTransactions() {
+        var pool = Self.pool(trace: [(1, 100, 3), (2, 100, 2), (3, 100, 1)])
+        var tree = BlockTree()
+        XCTAssertEqual(Self.build(&pool, &tree, on: 0, at: 5, capacity: 200), [0, 1])
+        XCTAssertEqual(Self.build(&pool, &tree, on: 0, at: 6, capacity: 100), [0], "a sibling of block 1 takes the best again")
+        XCTAssertEqual(pool.status(1), .pending)
+        XCTAssertEqual(Self.build(&pool, &tree, on: 1, at: 7, capacity: 300), [2], "back on block 1's branch: 0 and 1 are in it")
+        XCTAssertEqual(pool.pending, 0)
+    }
+
+    /// The light model: a producer takes a transaction only after its relay delay from the origin.
+    func testProducersSeeTransactionsAfterTheirRelayDelay() {
+        // One origin, node 0; node 1 is 2 s away, node 2 at once.
+        let visibility = TransactionVisibility(sources: [0], delayMicros: [0, 2_000_000, 0, 0], nodeCount: 4)
+        var pool = Self.pool(trace: [(1, 100, 5), (2, 100, 1)], visibility: visibility)
+        var tree = BlockTree()
+        XCTAssertEqual(Self.build(&pool, &tree, on: 0, by: 1, at: 2.5, capacity: 1_000), [], "node 1 has seen neither")
+        XCTAssertEqual(Self.build(&pool, &tree, on: 1, by: 1, at: 3.5, capacity: 1_000), [0])
+        XCTAssertEqual(Self.build(&pool, &tree, on: 2, by: 2, at: 3.5, capacity: 1_000), [1])
+        XCTAssertEqual(pool.origin, [0, 0])
+    }
+
+    /// Submitted transactions join the workload's in time order and keep their kind and origin.
+    func testSubmittedTransactionsJoinInTimeOrder() {
+        var pool = Self.pool(trace: [(1, 100, 1), (3, 100, 1)])
+        let id = pool.submit(at: Self.at(2), sizeBytes: 300, fee: 9, kind: .record, origin: 3)
+        XCTAssertEqual(id, 1, "the trace's first transaction came first")
+        pool.arrive(until: Self.at(5))
+        XCTAssertEqual(pool.kind, [.transfer, .record, .transfer])
+        XCTAssertEqual(pool.origin[1], 3)
+        XCTAssertEqual(pool.size, [100, 300, 100])
+    }
+
+    /// EIP-1559 with sizes: the base fee moves by the bytes used against half the capacity.
+    func testBaseFeeFollowsBytesUsed() {
+        var pool = Self.pool(trace: [(1, 1_000, 1_000), (1, 1_000, 1_000)], market: .eip1559(initialBaseFee: 0.1))
+        var tree = BlockTree()
+        XCTAssertEqual(Self.build(&pool, &tree, on: 0, at: 2, capacity: 2_000).count, 2)
+        XCTAssertEqual(pool.nextBaseFee(parent: 1, capacityBytes: 2_000), 0.1 * 1.125, accuracy: 1e-12, "a full block: +12.5 %")
+        XCTAssertEqual(Self.build(&pool, &tree, on: 1, at: 3, capacity: 2_000), [])
+        XCTAssertEqual(pool.nextBaseFee(parent: 2, capacityBytes: 2_000), 0.1 * 1.125 * 0.875, accuracy: 1e-12, "an empty block: -12.5 %")
+    }
+}
