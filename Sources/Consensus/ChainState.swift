@@ -66,6 +66,12 @@ public struct ChainState {
         return TransactionVisibility(sources: sources.map(Int32.init), delayMicros: micros, nodeCount: network.nodeCount)
     }
 
+    /// Puts a transaction into the mempool at `time`; nil without a transaction workload.
+    public mutating func submit(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32? {
+        guard transactions != nil else { return nil }
+        return transactions!.submit(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+    }
+
     /// The network the blocks travel on.
     public var network: Network { relay.network }
 

@@ -25,6 +25,9 @@ public protocol ConsensusProtocol: SimModel {
     /// and returns the stake burned: 0 for a protocol without stake. Elections use the reduced
     /// stake from the next epoch (PoS) or election (hierarchical), never within the current one.
     mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double
+    /// Puts a transaction (a round record, a contract call) into the mempool at `time`, from
+    /// `origin`; returns its id, or nil when the chain carries no transaction workload.
+    mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32?
 }
 
 extension ConsensusProtocol {

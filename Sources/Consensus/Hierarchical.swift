@@ -80,6 +80,10 @@ public struct HierarchicalConsensus: ConsensusProtocol {
 
     public var chain: ChainState { pow.chain }
 
+    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32? {
+        pow.submitTransaction(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+    }
+
     public func blockWorkJ(_ block: BlockID) -> Double { pow.blockWorkJ(block) }
 
     public mutating func stopProducing() { pow.stopProducing() }

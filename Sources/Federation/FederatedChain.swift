@@ -43,6 +43,8 @@ public struct FederatedRound: Sendable, Equatable {
     /// Per committee member (in `committee` order): the updates its defence verdict rejected;
     /// zeros when no member ran a defence.
     public var memberRejections: [Int] = []
+    /// With a record fee: the record's transaction (`TransactionPool` id).
+    public var transaction: Int32?
 }
 
 /// Federated learning as simulation events on a chain: a wrapper around any consensus protocol.
@@ -60,17 +62,18 @@ public struct FederatedRound: Sendable, Equatable {
 ///    every member gets every update and sends a verdict instead
 ///    (`FederatedChain+CommitteeDefence.swift`).
 /// 3. The aggregate's record (`ModelRecord`) goes into the first block produced after it is
-///    submitted (one global mempool).
+///    submitted, or with a record fee into the mempool as a transaction that competes for block
+///    space by fee per byte.
 /// 4. The next round starts when that block has `confirmations` blocks on the aggregator's chain.
 ///    If the record's block loses a fork, the record is submitted again.
 public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     /// The chain's own protocol.
-    public private(set) var base: Base
+    public internal(set) var base: Base
     /// The learning loop the rounds drive.
-    public private(set) var learning: InMemoryFederation
+    public internal(set) var learning: InMemoryFederation
     public let parameters: FederationParameters
     /// Finished rounds, in order.
-    public private(set) var rounds: [FederatedRound] = []
+    public internal(set) var rounds: [FederatedRound] = []
     /// Hash of the initial global model (the parent of round 1).
     public let initialModelSHA256: [UInt8]
 
@@ -80,7 +83,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     public internal(set) var bytesSent: [Int]
 
     /// Reputation, slashes and burned stake per client (all at their start without slashing).
-    public private(set) var reputation: ReputationBook
+    public internal(set) var reputation: ReputationBook
 
     /// The first failure of local training or evaluation; the run stops there and writes nothing.
     public private(set) var failure: TrainerError?
@@ -91,8 +94,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     var committee: [Int] = []
     private var memberOutstanding: [Int] = []
     private var partialsOutstanding = 0
-    private var roundStart = SimTime.zero
-    private var pending: (record: ModelRecord, result: RoundResult, dropped: [Int], block: BlockID?, resubmissions: Int, memberRejections: [Int])?
+    var roundStart = SimTime.zero
+    var pending: PendingRecord?
     private var uplinkFree: [Int: SimTime] = [:]
     var retries = 0
     let modelBytes: Int
@@ -136,6 +139,10 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     }
 
     public var chain: ChainState { base.chain }
+
+    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32? {
+        base.submitTransaction(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+    }
     public func nodeColumns() -> [(name: String, values: [Double])] {
         var columns = base.nodeColumns() + [("fl_reward", rewards())]
         if parameters.slashing != nil {
@@ -379,7 +386,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         let dropped = plan.training.indices.filter { !delivered[$0] }.map { plan.training[$0] }
         // Without a voting committee only the leader runs a defence (if any).
         let memberRejections = vote?.memberRejections ?? committee.indices.map { $0 == 0 ? record.rejected.count : 0 }
-        pending = (record, result, dropped, nil, 0, memberRejections)
+        pending = PendingRecord(record: record, result: result, dropped: dropped, memberRejections: memberRejections)
+        submitRecord(at: scheduler.now)
         self.plan = nil
     }
 
@@ -399,53 +407,5 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         secureAggregate = nil
         retries += 1
         scheduler.schedule(at: scheduler.now, target: 0, kind: Kind.roundStart)
-    }
-
-    // MARK: - The record on the chain
-
-    /// Applies a confirmed round's verdicts to the reputations; burns the stake of the clients
-    /// to slash and excludes them from the next rounds. Returns the slashed clients.
-    private mutating func slash(after result: RoundResult, _ scheduler: inout Scheduler) -> [Int] {
-        guard let rule = parameters.slashing else { return [] }
-        let slashed = reputation.record(aggregated: result.aggregated, accepted: result.accepted, rule: rule)
-        for client in slashed {
-            reputation.burned[client] += base.slash(parameters.clientNodes[client], fraction: rule.fraction, scheduler: &scheduler)
-            learning.exclude(client, through: result.round + rule.exclusionRounds)
-        }
-        return slashed
-    }
-
-    /// Puts a waiting record into the first new block, resubmits it when its block lost a fork,
-    /// and starts the next round once it is confirmed on the aggregator's chain.
-    private mutating func trackRecord(newBlocksFrom first: Int, _ scheduler: inout Scheduler) {
-        guard var waiting = pending else { return }
-        let tree = base.chain.tree
-        if waiting.block == nil, first < tree.count { waiting.block = BlockID(first) }
-        guard let block = waiting.block else { pending = waiting; return }
-        let tip = base.chain.tipOfNode[parameters.aggregator]
-        let depth = Int(tree.height[Int(tip)]) - Int(tree.height[Int(block)]) + 1
-        if tree.isAncestor(block, of: tip) {
-            pending = waiting
-            guard depth >= parameters.confirmations else { return }
-            rounds.append(FederatedRound(result: waiting.result, record: waiting.record, dropped: waiting.dropped, start: roundStart,
-                                         confirmed: scheduler.now, block: block, resubmissions: waiting.resubmissions,
-                                         aggregator: committee[0], committee: committee, retries: retries,
-                                         slashed: slash(after: waiting.result, &scheduler), memberRejections: waiting.memberRejections))
-            retries = 0
-            pending = nil
-            let budgetLeft = parameters.targetEpsilon <= 0 || learning.epsilonAfterNextRound <= parameters.targetEpsilon
-            if rounds.count < parameters.rounds && budgetLeft {
-                scheduler.schedule(at: scheduler.now, target: 0, kind: Kind.roundStart)
-            } else {
-                base.stopProducing()
-            }
-        } else if depth > 1 {
-            // The aggregator's chain moved past the record's height on another branch.
-            waiting.block = nil
-            waiting.resubmissions += 1
-            pending = waiting
-        } else {
-            pending = waiting
-        }
     }
 }

@@ -68,6 +68,9 @@ public struct FederationParameters: Sendable, Equatable {
     public var secureAggregation: SecureAggregationSettings?
     /// Reputation and slashing from the defence's verdicts, or nil for none.
     public var slashing: SlashingRule?
+    /// The fee a round's record bids as a transaction in the mempool; 0: the record rides in the
+    /// first new block outside the mempool (it takes no block space).
+    public var recordFee: Double = 0
     /// Each client's training examples per class, for the record (`/fl/clients`); may be empty.
     public var clientLabelCounts: [[Int]] = []
     /// Each client's test examples, for the record.

@@ -59,10 +59,23 @@ public struct ModelRecord: Sendable, Equatable {
     /// SHA-256 of the record's canonical encoding.
     public var digest: [UInt8] {
         var hasher = SHA256()
-        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { hasher.update(bufferPointer: $0) } }
+        encode { hasher.update(bufferPointer: $0) }
+        return Array(hasher.finalize())
+    }
+
+    /// Bytes of the canonical encoding: what the record weighs in a block, before its signature.
+    public var encodedBytes: Int {
+        var count = 0
+        encode { count += $0.count }
+        return count
+    }
+
+    /// Hands the canonical encoding to `sink`, piece by piece.
+    private func encode(_ sink: (UnsafeRawBufferPointer) -> Void) {
+        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { sink($0) } }
         put(Int64(round))
-        hasher.update(data: modelSHA256)
-        hasher.update(data: parentModelSHA256)
+        modelSHA256.withUnsafeBytes { sink($0) }
+        parentModelSHA256.withUnsafeBytes { sink($0) }
         put(Int64(participants.count))
         for (node, samples) in zip(participants, sampleCounts) {
             put(node)
@@ -81,7 +94,6 @@ public struct ModelRecord: Sendable, Equatable {
             put(Int64(-1))   // a marker no rejection count can equal
             put(epsilon.bitPattern)
         }
-        return Array(hasher.finalize())
     }
 
     /// Lowercase hexadecimal of a digest.

@@ -39,6 +39,9 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     public var deviceGflops = DistributionConfig(distribution: .constant, mean: 1, sd: 0, min: 0.01, max: 0)
     /// Reward per confirmed round, split among its participants by `reward_split`.
     public var rewardPerRound: Double = 1
+    /// The fee a round's record bids as a transaction (needs a transaction workload); 0: it
+    /// rides in the first new block outside the mempool.
+    public var recordFee: Double = 0
     /// `samples` or `contribution` (leave-one-out on the test data).
     public var rewardSplit: RewardSplit = .samples
     /// Secure aggregation of the updates (docs/secure-aggregation.md).

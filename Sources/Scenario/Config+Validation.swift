@@ -146,6 +146,9 @@ extension FedChainConfig {
                      "expected an integer from 1 to clients_per_round (\(fl.clientsPerRound)), found \(fl.minParticipants)")
         fl.deviceGflops.check(at: "federation.device_gflops", into: &issues)
         issues.bounded(fl.rewardPerRound, "federation.reward_per_round", 0...Self.maxMagnitude)
+        issues.bounded(fl.recordFee, "federation.record_fee", 0...Self.maxMagnitude)
+        issues.check(fl.recordFee == 0 || workload.transactions.isOn, "federation.record_fee",
+                     "a record fee needs a transaction workload to compete in (workload.transactions.rate_per_s > 0 or a trace); 0 lets the record ride free")
         let secure = fl.secureAggregation
         issues.check(secure.threshold >= 0, "federation.secure_aggregation.threshold", "expected an integer >= 0 (0: automatic), found \(secure.threshold)")
         issues.check(secure.neighbours == 0 || secure.neighbours >= 2, "federation.secure_aggregation.neighbours",

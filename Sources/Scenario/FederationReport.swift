@@ -30,6 +30,7 @@ struct FederationReport<Base: ConsensusProtocol> {
             Column("record_sha256", .string(rounds.map { ModelRecord.hex($0.record.digest) })),
             Column("block", .int64(rounds.map { Int64($0.block) })),
             Column("resubmissions", .int64(rounds.map { Int64($0.resubmissions) })),
+            Column("record_tx", .int64(rounds.map { Int64($0.transaction ?? -1) })),
             Column("aggregator", .int64(rounds.map { Int64($0.aggregator) })),
             Column("retries", .int64(rounds.map { Int64($0.retries) })),
             Column("rejected", .int64(rounds.map { Int64($0.record.rejected.count) })),

@@ -139,6 +139,7 @@ extension World {
         parameters.aggregatorChoice = fl.aggregator
         parameters.minParticipants = fl.minParticipants
         parameters.committeeSize = fl.committeeSize
+        parameters.recordFee = fl.recordFee
         parameters.rewardSplit = fl.rewardSplit
         parameters.targetEpsilon = fl.privacy.kind != .none ? fl.privacy.targetEpsilon : 0
         parameters.clientLabelCounts = labelCounts

@@ -164,6 +164,29 @@ final class TransactionRunTests: XCTestCase {
         XCTAssertGreaterThan(try quickInclusions("none"), 0)
     }
 
+    /// With `federation.record_fee`, each round's record is a transaction from the aggregator: a
+    /// high fee gets it into the next block even when the chain is overloaded (its `/tx` row is a
+    /// record, in the block `/fl/rounds` names); a fee below the workload's never gets in, and
+    /// the rounds stall.
+    func testRecordsCompeteForBlockSpace() throws {
+        let fl = ["network.nodes=40", "federation.rounds=3", "federation.clients=10", "federation.clients_per_round=5",
+                  "federation.local.epochs=2", "consensus.block_interval_s=20", "consensus.block_size_bytes=10080",
+                  "workload.transactions={rate_per_s: 3, size_bytes: 500, fee: {distribution: exponential, mean: 2}}"]
+        let paid = try Runner.run(RunSetup.quickstart(overrides: fl + ["stop={time_s: 100000}", "federation.record_fee=1000"])).record
+        XCTAssertEqual(summary(paid, "fl_rounds"), 3)
+        let kind = numbers(paid, "/tx", "kind"), block = numbers(paid, "/tx", "block"), size = numbers(paid, "/tx", "size_bytes")
+        let recordRows = kind.indices.filter { kind[$0] == 1 }
+        XCTAssertEqual(numbers(paid, "/fl/rounds", "record_tx"), recordRows.map(Double.init))
+        XCTAssertEqual(numbers(paid, "/fl/rounds", "block"), recordRows.map { block[$0] })
+        XCTAssertTrue(recordRows.allSatisfy { size[$0] > 64 && size[$0] < 500 }, "a record's encoding and signature")
+        XCTAssertGreaterThan(summary(paid, "tx_pending_end"), 0, "the chain is overloaded")
+        let cheap = try Runner.run(RunSetup.quickstart(overrides: fl + ["stop={time_s: 3000}", "federation.record_fee=0.0001"])).record
+        XCTAssertEqual(summary(cheap, "fl_rounds"), 0, "the first record never gets in")
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: ["federation.rounds=1", "federation.record_fee=1"])) {
+            XCTAssertTrue("\($0)".contains("federation.record_fee"), "\($0)")
+        }
+    }
+
     private func temporaryFile(_ text: String) throws -> String {
         let path = NSTemporaryDirectory() + "fedchain-trace-\(UUID().uuidString).csv"
         try text.write(toFile: path, atomically: true, encoding: .utf8)

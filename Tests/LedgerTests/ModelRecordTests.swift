@@ -32,6 +32,17 @@ final class ModelRecordTests: XCTestCase {
         XCTAssertEqual(record(round: 1, parent: base.parentModelSHA256, model: [0.25, -1]).digest, digest)
     }
 
+    /// A record's size in a block is its canonical encoding: round, two hashes, the participant
+    /// count, (node, samples) per participant, two metrics and the contribution count
+    /// (8 + 32 + 32 + 8 + 2 x 8 + 8 + 8 + 8 = 120 bytes); rejections and epsilon add theirs.
+    func testEncodedBytesCountTheCanonicalEncoding() {
+        var plain = record(round: 1, parent: ModelRecord.hash(parameters: [0]), model: [1])
+        XCTAssertEqual(plain.encodedBytes, 120)
+        plain.rejected = [7]
+        plain.epsilon = 1.5
+        XCTAssertEqual(plain.encodedBytes, 120 + 8 + 4 + 8 + 8)
+    }
+
     func testHistoryCheckFindsTheFirstBreak() {
         let initial = ModelRecord.hash(parameters: [0, 0])
         let r1 = record(round: 1, parent: initial, model: [1, 0])
