@@ -67,9 +67,9 @@ public struct ChainState {
     }
 
     /// Puts a transaction into the mempool at `time`; nil without a transaction workload.
-    public mutating func submit(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32? {
+    public mutating func submit(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32? {
         guard transactions != nil else { return nil }
-        return transactions!.submit(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+        return transactions!.submit(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin, gas: gas)
     }
 
     /// The network the blocks travel on.

@@ -26,8 +26,9 @@ public protocol ConsensusProtocol: SimModel {
     /// stake from the next epoch (PoS) or election (hierarchical), never within the current one.
     mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double
     /// Puts a transaction (a round record, a contract call) into the mempool at `time`, from
-    /// `origin`; returns its id, or nil when the chain carries no transaction workload.
-    mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32?
+    /// `origin`, using `gas` of the block gas limit; returns its id, or nil when the chain carries
+    /// no transaction workload.
+    mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32?
 }
 
 extension ConsensusProtocol {

@@ -80,8 +80,8 @@ public struct HierarchicalConsensus: ConsensusProtocol {
 
     public var chain: ChainState { pow.chain }
 
-    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32? {
-        pow.submitTransaction(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32? {
+        pow.submitTransaction(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin, gas: gas)
     }
 
     public func blockWorkJ(_ block: BlockID) -> Double { pow.blockWorkJ(block) }

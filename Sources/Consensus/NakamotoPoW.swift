@@ -121,8 +121,8 @@ public struct NakamotoPoW: ConsensusProtocol {
     /// The chain each node follows.
     public var tipOfNode: [BlockID] { chain.tipOfNode }
 
-    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32? {
-        chain.submit(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32? {
+        chain.submit(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin, gas: gas)
     }
 
     public func nodeColumns() -> [(name: String, values: [Double])] { [("hash_rate_th_s", hashRate)] }

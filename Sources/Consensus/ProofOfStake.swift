@@ -155,8 +155,8 @@ public struct ProofOfStake: ConsensusProtocol {
         lastSlot.map { $0 + 1 } ?? Int(time.nanoseconds / parameters.slot.nanoseconds) + 1
     }
 
-    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32? {
-        chain.submit(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32? {
+        chain.submit(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin, gas: gas)
     }
 
     public func nodeColumns() -> [(name: String, values: [Double])] {

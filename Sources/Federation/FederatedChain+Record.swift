@@ -38,7 +38,7 @@ extension FederatedChain {
     mutating func submitRecord(at time: SimTime) {
         guard parameters.recordFee > 0, var waiting = pending else { return }
         waiting.transaction = base.submitTransaction(at: time, sizeBytes: waiting.record.encodedBytes + 64, fee: parameters.recordFee,
-                                                     kind: .record, origin: committee[0])
+                                                     kind: .record, origin: committee[0], gas: 0)
         waiting.holders = []
         pending = waiting
     }

@@ -140,8 +140,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
 
     public var chain: ChainState { base.chain }
 
-    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32? {
-        base.submitTransaction(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32? {
+        base.submitTransaction(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin, gas: gas)
     }
     public func nodeColumns() -> [(name: String, values: [Double])] {
         var columns = base.nodeColumns() + [("fl_reward", rewards())]

@@ -21,12 +21,16 @@ public struct TransactionPool {
     public private(set) var origin: [Int32] = []
     /// What each transaction does.
     public private(set) var kind: [TransactionKind] = []
+    /// Gas of each transaction (0 for all but contract calls).
+    public private(set) var gas: [Int32] = []
     /// The block holding each transaction on the pool's chain; -1 pending, -2 expired, -3 evicted.
     public private(set) var includedIn: [BlockID] = []
     /// The transactions of each block (index: block id; genesis and legacy blocks hold none).
     public private(set) var blockTransactions: [[Int32]] = [[]]
     /// Bytes of transactions in each block (index: block id).
     public private(set) var blockBytes: [Int32] = [0]
+    /// Gas of the transactions in each block (index: block id).
+    public private(set) var blockGas: [Int64] = [0]
     /// The block whose chain the pool reflects.
     public private(set) var tip: BlockID = BlockTree.genesis
     /// Pending transactions on the pool's chain, and their bytes.
@@ -120,20 +124,21 @@ public struct TransactionPool {
     }
 
     /// Submits a transaction at `time` (not before the last one created) from `origin`, seen by
-    /// every producer at once; returns its id.
-    public mutating func submit(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int) -> Int32 {
+    /// every producer at once; returns its id. `gas` counts against the block gas limit.
+    public mutating func submit(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int = 0) -> Int32 {
         arrive(until: time)
         precondition(created.last.map { $0 <= time } ?? true, "transactions are created in time order")
-        return add(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin)
+        return add(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin, gas: gas)
     }
 
     @discardableResult
-    private mutating func add(at time: SimTime, sizeBytes: Int, fee f: Double, kind k: TransactionKind, origin given: Int?) -> Int32 {
+    private mutating func add(at time: SimTime, sizeBytes: Int, fee f: Double, kind k: TransactionKind, origin given: Int?, gas g: Int = 0) -> Int32 {
         let id = Int32(created.count)
         created.append(time)
         fee.append(f)
         size.append(Int32(clamping: sizeBytes))
         kind.append(k)
+        gas.append(Int32(clamping: g))
         if let given {
             origin.append(Int32(given))
             source.append(-1)
@@ -162,6 +167,7 @@ public struct TransactionPool {
         while blockTransactions.count <= Int(block) {
             blockTransactions.append([])
             blockBytes.append(0)
+            blockGas.append(0)
             pendingAfter.append(0)
             if !baseFee.isEmpty { baseFee.append(0) }
         }
@@ -171,7 +177,7 @@ public struct TransactionPool {
             baseFee[Int(block)] = nextBaseFee(parent: parent, capacityBytes: capacityBytes)
             floor = baseFee[Int(block)]
         }
-        var room = capacityBytes, misses = 0
+        var room = capacityBytes, gasRoom = parameters.blockGasLimit ?? Int.max, misses = 0
         var chosen: [Int32] = [], skipped: [FeeRateHeap.Entry] = []
         while room > 0, misses < Self.maxConsecutiveMisses, let entry = popPending() {
             let id = Int(entry.id)
@@ -183,13 +189,14 @@ public struct TransactionPool {
                 skipped.append(entry)   // not yet seen here
                 continue
             }
-            guard Int(size[id]) <= room else {
+            guard Int(size[id]) <= room, Int(gas[id]) <= gasRoom else {
                 skipped.append(entry)
                 misses += 1
                 continue
             }
             misses = 0
             room -= Int(size[id])
+            gasRoom -= Int(gas[id])
             includedIn[id] = block
             chosen.append(entry.id)
         }
@@ -197,6 +204,7 @@ public struct TransactionPool {
         let bytes = capacityBytes - room
         blockTransactions[Int(block)] = chosen
         blockBytes[Int(block)] = Int32(bytes)
+        blockGas[Int(block)] = chosen.reduce(0) { $0 + Int64(gas[Int($1)]) }
         pending -= chosen.count
         pendingBytes -= bytes
         pendingAfter[Int(block)] = Int32(clamping: pending)

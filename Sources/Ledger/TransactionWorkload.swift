@@ -58,7 +58,7 @@ public struct TracedTransaction: Sendable, Equatable {
 /// The transaction workload: Poisson arrivals network-wide with a size and a fee each, and the
 /// transactions of a trace, merged in time order.
 public struct TransactionParameters: Sendable, Equatable {
-    /// Poisson arrivals per second (0: none; the trace alone).
+    /// Poisson arrivals per second (0: none; the trace and submitted transactions alone).
     public var ratePerSecond: Double
     /// Size of each Poisson arrival, bytes (rounded, at least 1).
     public var size: ValueLaw
@@ -73,13 +73,15 @@ public struct TransactionParameters: Sendable, Equatable {
     public var mempoolLimitBytes: Int?
     /// Transactions given by a trace, in time order.
     public var trace: [TracedTransaction]
+    /// The most gas a block's transactions may use (contract calls); nil: no limit.
+    public var blockGasLimit: Int?
     /// How transactions reach the producers.
     public var propagation: TransactionPropagation = .none
 
     /// Creates the workload.
     public init(ratePerSecond: Double, size: ValueLaw, fee: ValueLaw, market: FeeMarket = .firstPrice, lifetime: SimDuration? = nil,
                 mempoolLimitBytes: Int? = nil, trace: [TracedTransaction] = []) {
-        precondition(ratePerSecond >= 0 && (ratePerSecond > 0 || !trace.isEmpty) && size.lowerBound >= 0)
+        precondition(ratePerSecond >= 0 && size.lowerBound >= 0)
         precondition(zip(trace, trace.dropFirst()).allSatisfy { $0.time <= $1.time }, "a trace is in time order")
         self.ratePerSecond = ratePerSecond
         self.size = size

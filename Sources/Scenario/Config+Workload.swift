@@ -33,6 +33,8 @@ public struct TransactionsConfig: Codable, Equatable, Sendable {
     public var propagation: TransactionPropagationKind = .none
     /// The light model: how many sampled origin nodes transactions start from.
     public var lightOrigins: Int = 16
+    /// The most gas a block's contract calls may use; 0: no limit (bytes alone bound a block).
+    public var blockGasLimit: Int = 0
     public init() {}
 
     /// Whether the workload is on.
@@ -46,6 +48,7 @@ public struct TransactionsConfig: Codable, Equatable, Sendable {
                                              lifetime: ttlS > 0 ? SimDuration(seconds: ttlS) : nil,
                                              mempoolLimitBytes: mempoolLimitBytes > 0 ? mempoolLimitBytes : nil, trace: entries)
         if propagation == .light { workload.propagation = .light(origins: lightOrigins) }
+        workload.blockGasLimit = blockGasLimit > 0 ? blockGasLimit : nil
         return workload
     }
 }
@@ -81,6 +84,7 @@ extension FedChainConfig {
                      "expected a base fee per byte > 0 (a zero base fee never moves), found \(tx.initialBaseFee)")
         issues.check(tx.mempoolLimitBytes == 0 || tx.mempoolLimitBytes >= room, "\(key).mempool_limit_bytes",
                      "expected 0 (no limit) or at least one block's room (\(room) bytes), found \(tx.mempoolLimitBytes)")
+        issues.check(tx.blockGasLimit >= 0, "\(key).block_gas_limit", "expected 0 (no limit) or gas > 0, found \(tx.blockGasLimit)")
         issues.check((1...4_096).contains(tx.lightOrigins), "\(key).light_origins",
                      "expected an integer from 1 to 4096, found \(tx.lightOrigins)")
         issues.check(output.txSample > 0 && output.txSample <= 1, "output.tx_sample",

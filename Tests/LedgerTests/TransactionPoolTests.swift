@@ -8,9 +8,10 @@ final class TransactionPoolTests: XCTestCase {
 
     /// A pool fed only by `trace` (no Poisson arrivals).
     static func pool(trace: [(Double, Int, Double)], limit: Int? = nil, visibility: TransactionVisibility? = nil,
-                     market: FeeMarket = .firstPrice) -> TransactionPool {
+                     market: FeeMarket = .firstPrice, gasLimit: Int? = nil) -> TransactionPool {
         var parameters = TransactionParameters(ratePerSecond: 0, size: .constant(1), fee: .constant(0), market: market, mempoolLimitBytes: limit,
                                                trace: trace.map { TracedTransaction(time: at($0.0), sizeBytes: $0.1, fee: $0.2) })
+        parameters.blockGasLimit = gasLimit
         if let visibility { parameters.propagation = .light(origins: visibility.sources.count) }
         let streams = RandomStreams(seed: 1)
         return TransactionPool(parameters: parameters, nodeCount: 4, visibility: visibility, arrivals: streams.stream("a"),
@@ -82,6 +83,15 @@ final class TransactionPoolTests: XCTestCase {
         XCTAssertEqual(pool.kind, [.transfer, .record, .transfer])
         XCTAssertEqual(pool.origin[1], 3)
         XCTAssertEqual(pool.size, [100, 300, 100])
+    }
+
+    /// Calls count against the block gas limit as well as its bytes.
+    func testBlockGasLimitCapsCalls() {
+        var pool = Self.pool(trace: [], gasLimit: 50_000)
+        for i in 0..<3 { _ = pool.submit(at: Self.at(Double(i)), sizeBytes: 100, fee: Double(3 - i), kind: .call, origin: 0, gas: 21_000) }
+        var tree = BlockTree()
+        XCTAssertEqual(Self.build(&pool, &tree, on: 0, at: 5, capacity: 10_000), [0, 1])
+        XCTAssertEqual(pool.blockGas[1], 42_000)
     }
 
     /// EIP-1559 with sizes: the base fee moves by the bytes used against half the capacity.
