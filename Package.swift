@@ -33,8 +33,9 @@ let package = Package(
         .target(name: "SecureAggregation", dependencies: [.product(name: "Crypto", package: "swift-crypto"),
                                                           .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "Federation", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus", "Learning", "SecureAggregation"]),
+        .target(name: "Markets", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus"]),
         .target(name: "Scenario", dependencies: [
-            "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics", "Learning", "SecureAggregation", "Federation", "TrainerBridge",
+            "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics", "Learning", "SecureAggregation", "Federation", "Markets", "TrainerBridge",
             .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Sweep", dependencies: ["Scenario", "Metrics", "SimKernel", .product(name: "Yams", package: "Yams")]),
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "NetworkModelTests", dependencies: ["NetworkModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SimKernel"]),
+        .testTarget(name: "MarketsTests", dependencies: ["Markets", "Ledger", "SimKernel"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "NetworkModel", "Ledger", "SimKernel"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "SimKernel"]),

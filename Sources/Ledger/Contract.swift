@@ -19,8 +19,9 @@ public protocol Contract: Sendable {
     /// Gas `call` spends, succeeded or reverted.
     static func gas(of call: Call) -> Int
     /// Applies `call`, sent by node `sender`, in a block created at `time`; returns the events it
-    /// emits, or throws to revert (a throwing call must leave the state unchanged: the ledger
-    /// runs it on a copy and keeps the copy only on success).
+    /// emits, or throws to revert. A call checks, then acts: it throws before it changes anything,
+    /// so a reverted call leaves the state as it was (the ledger applies calls in place; copying
+    /// the state for every call would cost its whole size per call).
     mutating func apply(_ call: Call, from sender: Int, at time: SimTime) throws(ContractRevert) -> [Event]
 }
 
@@ -95,10 +96,8 @@ public struct ContractLedger<C: Contract> {
         var ran: [Outcome] = []
         for id in transactions {
             guard let (call, sender) = calls[id] else { continue }
-            var attempt = state
             do {
-                let events = try attempt.apply(call, from: sender, at: time)
-                state = attempt
+                let events = try state.apply(call, from: sender, at: time)
                 ran.append(Outcome(transaction: id, sender: sender, result: .success(events)))
             } catch {
                 ran.append(Outcome(transaction: id, sender: sender, result: .failure(error)))

