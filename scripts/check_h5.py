@@ -85,6 +85,10 @@ def kinds_of(f):
         kinds.append("tx")
         if nested_value(config, "workload", "transactions", "fee_market") == "eip1559":
             kinds.append("eip1559")
+    if int(nested_value(config, "workload", "compute_market", "providers") or 0) > 0:
+        kinds.append("market")
+        if "tx" not in kinds:
+            kinds.append("tx")
     if int(config_value(config, "output", "receive_times_nodes") or 0) > 0:
         kinds.append("receive_times")
     if "run_id" in f.attrs:

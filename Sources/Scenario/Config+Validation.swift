@@ -22,6 +22,7 @@ extension FedChainConfig {
         var issues = Validator()
         issues.check(stop.blocks >= 0, "stop.blocks", "expected an integer >= 0, found \(stop.blocks)")
         checkWorkload(into: &issues)
+        checkComputeMarket(into: &issues)
         issues.seconds(stop.timeS, "stop.time_s", allowZero: true)
         issues.check(stop.blocks > 0 || stop.timeS > 0 || stop.events > 0, "stop",
                      "expected at least one of blocks, time_s, events to be > 0, found none")

@@ -1,12 +1,18 @@
 import Consensus
 import Ledger
+import Markets
 import SimKernel
 
 /// `workload`: what the chain carries (docs/transactions.md).
 public struct WorkloadConfig: Codable, Equatable, Sendable {
     /// Transactions arriving into a mempool (off while `rate_per_s` is 0).
     public var transactions = TransactionsConfig()
+    /// The compute market (off while `providers` is 0; docs/markets.md).
+    public var computeMarket = ComputeMarketConfig()
     public init() {}
+
+    /// Whether blocks carry real transactions (a workload, or contract calls).
+    public var hasMempool: Bool { transactions.isOn || computeMarket.isOn }
 }
 
 /// `workload.transactions`: Poisson arrivals network-wide and a trace, their size and fee;
@@ -40,9 +46,10 @@ public struct TransactionsConfig: Codable, Equatable, Sendable {
     /// Whether the workload is on.
     public var isOn: Bool { ratePerS > 0 || !trace.isEmpty }
 
-    /// The workload these settings describe with the trace's transactions, or nil when off.
-    public func parameters(trace entries: [TracedTransaction]) -> TransactionParameters? {
-        guard isOn else { return nil }
+    /// The workload these settings describe with the trace's transactions, or nil when off;
+    /// with `carriesCalls`, a mempool for contract calls even without a workload of its own.
+    public func parameters(trace entries: [TracedTransaction], carriesCalls: Bool = false) -> TransactionParameters? {
+        guard isOn || carriesCalls else { return nil }
         var workload = TransactionParameters(ratePerSecond: ratePerS, size: sizeBytes.law, fee: fee.law,
                                              market: feeMarket == .eip1559 ? .eip1559(initialBaseFee: initialBaseFee) : .firstPrice,
                                              lifetime: ttlS > 0 ? SimDuration(seconds: ttlS) : nil,
@@ -51,6 +58,36 @@ public struct TransactionsConfig: Codable, Equatable, Sendable {
         workload.blockGasLimit = blockGasLimit > 0 ? blockGasLimit : nil
         return workload
     }
+}
+
+/// `workload.compute_market`: providers offering compute through a contract, and jobs buying it.
+public struct ComputeMarketConfig: Codable, Equatable, Sendable {
+    /// Provider nodes, drawn from stream `market.providers`; 0: no market.
+    public var providers: Int = 0
+    /// Each provider's speed, GFLOP/s (a number or a distribution; one draw per provider).
+    public var gflops = DistributionConfig(distribution: .constant, mean: 10_000, sd: 0, min: 0, max: 0)
+    /// Each provider's posted price per TFLOP.
+    public var pricePerTflop = DistributionConfig(distribution: .constant, mean: 0.01, sd: 0, min: 0, max: 0)
+    /// Power a provider draws while working, W.
+    public var watts: Double = 300
+    /// Jobs to post, as a Poisson process at `job_rate_per_s`.
+    public var jobs: Int = 100
+    public var jobRatePerS: Double = 0.01
+    /// Each job's size, TFLOP.
+    public var jobTflop = DistributionConfig(distribution: .exponential, mean: 1_000, sd: 0, min: 0, max: 0)
+    /// The most a job pays per TFLOP.
+    public var maxPricePerTflop = DistributionConfig(distribution: .constant, mean: 0.02, sd: 0, min: 0, max: 0)
+    /// Seconds from posting to a job's deadline.
+    public var deadlineS: Double = 3_600
+    /// Every call's fee and size as a transaction.
+    public var callFee: Double = 1
+    public var callBytes: Int = 200
+    /// Blocks on the best chain before a node acts on a call's outcome.
+    public var confirmations: Int = 1
+    public init() {}
+
+    /// Whether the market runs.
+    public var isOn: Bool { providers > 0 }
 }
 
 /// How transactions reach producers.
@@ -66,11 +103,42 @@ public enum FeeMarketKind: String, ConfigChoice {
 }
 
 extension FedChainConfig {
+    /// `workload.compute_market`.
+    func checkComputeMarket(into issues: inout Validator) {
+        let market = workload.computeMarket, key = "workload.compute_market"
+        issues.check((0...network.nodes).contains(market.providers), "\(key).providers",
+                     "expected an integer from 0 (no market) to network.nodes (\(network.nodes)), found \(market.providers)")
+        guard market.isOn else { return }
+        market.gflops.check(at: "\(key).gflops", requirePositive: true, into: &issues)
+        market.pricePerTflop.check(at: "\(key).price_per_tflop", into: &issues)
+        market.jobTflop.check(at: "\(key).job_tflop", requirePositive: true, into: &issues)
+        market.maxPricePerTflop.check(at: "\(key).max_price_per_tflop", into: &issues)
+        issues.bounded(market.watts, "\(key).watts", 0...1e7)
+        issues.check((0...10_000_000).contains(market.jobs), "\(key).jobs", "expected an integer from 0 to 1e7, found \(market.jobs)")
+        issues.check(market.jobRatePerS.isFinite && market.jobRatePerS > 0 && market.jobRatePerS <= 1e6, "\(key).job_rate_per_s",
+                     "expected jobs per second > 0 and <= 1e6, found \(market.jobRatePerS)")
+        issues.seconds(market.deadlineS, "\(key).deadline_s", allowZero: false)
+        issues.bounded(market.callFee, "\(key).call_fee", 0...Self.maxMagnitude)
+        let room = consensus.blockSizeBytes - ChainState.headerBytes
+        issues.check((1...max(1, room)).contains(market.callBytes), "\(key).call_bytes",
+                     "expected bytes from 1 to what a block holds after its header (\(room)), found \(market.callBytes)")
+        issues.check((1...1_000).contains(market.confirmations), "\(key).confirmations",
+                     "expected an integer from 1 to 1000, found \(market.confirmations)")
+        let gasLimit = workload.transactions.blockGasLimit
+        let largest = [ComputeMarket.gas(of: .post(tflop: 1, maxPricePerTflop: 0, deadline: .zero)), ComputeMarket.gas(of: .offer(gflops: 1, pricePerTflop: 0)),
+                       ComputeMarket.gas(of: .deliver(job: 0))].max()!
+        issues.check(gasLimit == 0 || gasLimit >= largest, "workload.transactions.block_gas_limit",
+                     "expected 0 or at least the largest market call's gas (\(largest)), found \(gasLimit)")
+    }
+
     /// `workload.transactions`.
     func checkWorkload(into issues: inout Validator) {
         let tx = workload.transactions, key = "workload.transactions"
         issues.check(tx.ratePerS.isFinite && (0...1e7).contains(tx.ratePerS), "\(key).rate_per_s",
                      "expected arrivals per second from 0 (off) to 1e7, found \(tx.ratePerS)")
+        issues.check(tx.blockGasLimit >= 0, "\(key).block_gas_limit", "expected 0 (no limit) or gas > 0, found \(tx.blockGasLimit)")
+        issues.check(output.txSample > 0 && output.txSample <= 1, "output.tx_sample",
+                     "expected the share of transactions written to /tx, above 0 and at most 1, found \(output.txSample)")
         guard tx.isOn else { return }
         let room = consensus.blockSizeBytes - ChainState.headerBytes
         tx.sizeBytes.check(at: "\(key).size_bytes", into: &issues)
@@ -84,10 +152,7 @@ extension FedChainConfig {
                      "expected a base fee per byte > 0 (a zero base fee never moves), found \(tx.initialBaseFee)")
         issues.check(tx.mempoolLimitBytes == 0 || tx.mempoolLimitBytes >= room, "\(key).mempool_limit_bytes",
                      "expected 0 (no limit) or at least one block's room (\(room) bytes), found \(tx.mempoolLimitBytes)")
-        issues.check(tx.blockGasLimit >= 0, "\(key).block_gas_limit", "expected 0 (no limit) or gas > 0, found \(tx.blockGasLimit)")
         issues.check((1...4_096).contains(tx.lightOrigins), "\(key).light_origins",
                      "expected an integer from 1 to 4096, found \(tx.lightOrigins)")
-        issues.check(output.txSample > 0 && output.txSample <= 1, "output.tx_sample",
-                     "expected the share of transactions written to /tx, above 0 and at most 1, found \(output.txSample)")
     }
 }

@@ -49,27 +49,38 @@ public enum Runner {
     public static func run(_ setup: RunSetup, progress: ((RunProgress) -> Void)? = nil) throws -> RunOutcome {
         var outcome: RunOutcome
         switch setup.config.consensus.kind {
-        case .pow: outcome = try runWithFederation(World.proofOfWork(setup), setup, progress)
-        case .pos: outcome = try runWithFederation(World.proofOfStake(setup), setup, progress)
-        case .hierarchical: outcome = try runWithFederation(World.hierarchical(setup), setup, progress)
+        case .pow: outcome = try runWithMarket(World.proofOfWork(setup), setup, progress)
+        case .pos: outcome = try runWithMarket(World.proofOfStake(setup), setup, progress)
+        case .hierarchical: outcome = try runWithMarket(World.hierarchical(setup), setup, progress)
         }
         outcome.record.setRootAttribute("inputs_sha256", .string(setup.inputDigestText))
         return outcome
     }
 
-    /// Runs `base` alone, or wrapped with the federated workload when `federation.rounds` > 0.
-    private static func runWithFederation<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup,
-                                                                   _ progress: ((RunProgress) -> Void)?) throws -> RunOutcome {
+    /// Runs `base`, wrapped with the compute market when `workload.compute_market` is on.
+    private static func runWithMarket<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup,
+                                                               _ progress: ((RunProgress) -> Void)?) throws -> RunOutcome {
+        guard setup.config.workload.computeMarket.isOn else { return try runWithFederation(base, setup, progress) { _, _, _ in } }
+        return try runWithFederation(World.computeMarket(base, setup), setup, progress) { market, time, record in
+            MarketReport.write(market, simTime: time, into: &record)
+        }
+    }
+
+    /// Runs `base` alone, or wrapped with the federated workload when `federation.rounds` > 0;
+    /// `baseTables` writes the tables of `base` itself at the end.
+    private static func runWithFederation<Base: ConsensusProtocol>(_ base: Base, _ setup: RunSetup, _ progress: ((RunProgress) -> Void)?,
+                                                                   baseTables: @escaping (Base, SimTime, inout RunRecord) -> Void) throws -> RunOutcome {
         let config = setup.config
         guard config.federation.rounds > 0 else {
             var model = base
-            return try execute(&model, config, progress, learning: { _ in (0, nil) }, failure: { _ in nil }) { _, _ in }
+            return try execute(&model, config, progress, learning: { _ in (0, nil) }, failure: { _ in nil }, extraTables: baseTables)
         }
         var model = try World.federated(base, setup)
         defer { model.learning.trainer.close() }
         return try execute(&model, config, progress, learning: { ($0.rounds.count, $0.rounds.last?.record.testAccuracy) },
-                           failure: { $0.failure }) { model, record in
+                           failure: { $0.failure }) { model, time, record in
             FederationReport(model: model).write(into: &record)
+            baseTables(model.base, time, &record)
         }
     }
 
@@ -80,7 +91,7 @@ public enum Runner {
                                                           _ progress: ((RunProgress) -> Void)?,
                                                           learning: (Model) -> (rounds: Int, accuracy: Double?),
                                                           failure: (Model) -> (any Error)?,
-                                                          extraTables: (Model, inout RunRecord) -> Void) throws -> RunOutcome {
+                                                          extraTables: (Model, SimTime, inout RunRecord) -> Void) throws -> RunOutcome {
         var scheduler = Scheduler(expectedPendingEvents: config.network.nodes * 4)
         model.start(scheduler: &scheduler)
         let maxTime = config.stop.timeS > 0 ? SimTime.zero + SimDuration(seconds: config.stop.timeS) : nil
@@ -120,7 +131,7 @@ public enum Runner {
             AdversaryReport(model: pow).write(into: &record)
         }
         NetworkReport(relay: model.chain.relay).write(into: &record)
-        extraTables(model, &record)
+        extraTables(model, scheduler.now, &record)
         return RunOutcome(record: record, stopReason: reason, eventsProcessed: scheduler.eventsProcessed, simTime: scheduler.now)
     }
 }

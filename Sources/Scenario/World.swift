@@ -1,4 +1,5 @@
 import Consensus
+import Ledger
 import NetworkModel
 import SimKernel
 
@@ -107,6 +108,11 @@ public enum World {
                                      pow: powParameters(setup), hierarchical: parameters, energy: energy(config.energy), streams: streams)
     }
 
+    /// The mempool's workload: the configured transactions, or an empty one for contract calls.
+    static func transactionWorkload(_ setup: RunSetup) -> TransactionParameters? {
+        setup.config.workload.transactions.parameters(trace: setup.transactionTrace, carriesCalls: setup.config.workload.computeMarket.isOn)
+    }
+
     /// The PoW parameters of `setup`.
     static func powParameters(_ setup: RunSetup) -> PoWParameters {
         let config = setup.config
@@ -118,7 +124,7 @@ public enum World {
             retargetBlocks: config.consensus.pow.retargetBlocks,
             retargetClamp: config.consensus.pow.retargetClamp,
             hashRateChanges: config.consensus.pow.hashRateChanges.map { (SimTime.zero + SimDuration(seconds: $0.atS), $0.factor) },
-            transactions: config.workload.transactions.parameters(trace: setup.transactionTrace))
+            transactions: transactionWorkload(setup))
     }
 
     /// The proof-of-stake model of `setup`.
@@ -132,7 +138,7 @@ public enum World {
         var parameters = PoSParameters(mode: pos.mode, slot: SimDuration(seconds: pos.slotS), activeSlotCoefficient: pos.activeSlotCoefficient,
                                        slotsPerEpoch: pos.slotsPerEpoch, blockSizeBytes: config.consensus.blockSizeBytes,
                                        txSizeBytes: config.consensus.txSizeBytes, targetHeight: config.stop.blocks > 0 ? config.stop.blocks : nil)
-        parameters.transactions = config.workload.transactions.parameters(trace: setup.transactionTrace)
+        parameters.transactions = transactionWorkload(setup)
         return ProofOfStake(network: network, relay: relay(config, streams), stake: stake, pos: parameters, energy: energy(config.energy),
                             streams: streams)
     }

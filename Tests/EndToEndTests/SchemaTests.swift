@@ -20,6 +20,7 @@ final class SchemaTests: XCTestCase {
             ("double-spend", chain + ["--set", "adversary.kind=double_spend", "--set", "adversary.share=0.3"]),
             ("fl", federated), ("secagg", federated + ["--set", "federation.secure_aggregation.protocol=secaggplus"]),
             ("tx", chain + ["--set", "consensus.kind=pos", "--set", "workload.transactions={rate_per_s: 50, size_bytes: 500, fee_market: eip1559}"]),
+            ("market", chain + ["--set", "consensus.kind=pos", "--set", "workload.compute_market={providers: 3, jobs: 5, job_rate_per_s: 0.05, job_tflop: 50}"]),
             ("slashing", federated + ["--set", "consensus.kind=pos", "--set", "federation.strategy.robust={kind: median}",
                                       "--set", "federation.slashing.fraction=0.5"]),
         ]

@@ -1,0 +1,264 @@
+import Consensus
+import Ledger
+import NetworkModel
+import SimKernel
+
+/// One provider of the compute market as configured.
+public struct ComputeProvider: Sendable, Equatable {
+    public var node: Int
+    public var gflops: Double
+    public var pricePerTflop: Double
+    /// Power drawn while working, W.
+    public var watts: Double
+
+    public init(node: Int, gflops: Double, pricePerTflop: Double, watts: Double) {
+        self.node = node
+        self.gflops = gflops
+        self.pricePerTflop = pricePerTflop
+        self.watts = watts
+    }
+}
+
+/// The compute market as a workload on a chain.
+public struct ComputeMarketParameters: Sendable, Equatable {
+    public var providers: [ComputeProvider]
+    /// Jobs to post, and their Poisson rate.
+    public var jobs: Int
+    public var jobRatePerSecond: Double
+    /// Each job's size, TFLOP, and the most it pays per TFLOP.
+    public var jobTflop: ValueLaw
+    public var maxPricePerTflop: ValueLaw
+    /// From posting to the deadline.
+    public var deadline: SimDuration
+    /// Every call's fee and size as a transaction.
+    public var callFee: Double
+    public var callBytes: Int
+    /// Blocks on the best chain before a node acts on a call's outcome (1: the block itself).
+    public var confirmations: Int
+
+    public init(providers: [ComputeProvider], jobs: Int, jobRatePerSecond: Double, jobTflop: ValueLaw, maxPricePerTflop: ValueLaw,
+                deadline: SimDuration, callFee: Double, callBytes: Int, confirmations: Int) {
+        precondition(jobRatePerSecond > 0 && callBytes > 0 && confirmations >= 1)
+        self.providers = providers
+        self.jobs = jobs
+        self.jobRatePerSecond = jobRatePerSecond
+        self.jobTflop = jobTflop
+        self.maxPricePerTflop = maxPricePerTflop
+        self.deadline = deadline
+        self.callFee = callFee
+        self.callBytes = callBytes
+        self.confirmations = confirmations
+    }
+}
+
+/// Event kinds of the compute market (from 50 on: below are consensus, relay and federation).
+enum MarketKind {
+    static let offersOpen: UInt16 = 50
+    static let jobArrives: UInt16 = 51
+    static let workDone: UInt16 = 52
+}
+
+/// The compute market on a chain: a wrapper around any consensus protocol.
+///
+/// Providers send `offer` calls at the start; jobs arrive as a Poisson process from random
+/// owners (stream `market.owners`; sizes and prices from `market.jobs`) and send `post` calls.
+/// Every call is a transaction (kind 2) competing for block space and gas, and runs when a block
+/// includes it (`ContractLedger`). Nodes act on the best chain's outcomes once they have
+/// `confirmations` blocks: a provider starts a job when its `started` event is confirmed, works
+/// size / speed seconds at its power, then sends `deliver`; payment is what the confirmed
+/// `deliver` says. A reorganisation deeper than `confirmations` is not undone.
+public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
+    /// What the nodes saw of one job (by the contract's job id, on the confirmed chain).
+    public struct JobLog: Sendable {
+        /// When its `post` call was sent.
+        public var sent: SimTime
+        public var posted: SimTime?
+        /// When the provider learned of the match and started.
+        public var started: SimTime?
+        public var finished: SimTime?
+        /// When the payment (or the miss) was confirmed.
+        public var settled: SimTime?
+    }
+
+    public private(set) var base: Base
+    public let parameters: ComputeMarketParameters
+    public private(set) var ledger = ContractLedger(initial: ComputeMarket())
+    /// Jobs seen on the confirmed chain, by contract job id.
+    public private(set) var jobLogs: [JobLog] = []
+    /// Seconds each provider (configured order) worked on finished jobs, and the TFLOP it was
+    /// paid for.
+    public private(set) var busySeconds: [Double]
+    public private(set) var tflopPaid: [Double]
+    /// The market's calls, by transaction id: when sent.
+    private var sentAt: [Int32: SimTime] = [:]
+    private var providerOfNode: [Int: Int] = [:]
+    private var jobsSent = 0
+    private var executed: Int
+    private var confirmedHeight: Int32 = 0
+    private let owners: RandomStream
+    private let draws: RandomStream
+    private let arrivals: RandomStream
+
+    /// Wraps `base`, which must carry a transaction pool; streams `market.owners`, `market.jobs`
+    /// and `market.arrivals`.
+    public init(base: Base, parameters: ComputeMarketParameters, streams: RandomStreams) {
+        precondition(base.chain.transactions != nil, "the market's calls are transactions")
+        self.base = base
+        self.parameters = parameters
+        self.executed = base.chain.tree.count
+        self.busySeconds = [Double](repeating: 0, count: parameters.providers.count)
+        self.tflopPaid = busySeconds
+        for (i, provider) in parameters.providers.enumerated() { providerOfNode[provider.node] = i }
+        owners = streams.stream("market.owners")
+        draws = streams.stream("market.jobs")
+        arrivals = streams.stream("market.arrivals")
+    }
+
+    public var chain: ChainState { base.chain }
+
+    public mutating func start(scheduler: inout Scheduler) {
+        base.start(scheduler: &scheduler)
+        scheduler.schedule(at: .zero, target: 0, kind: MarketKind.offersOpen)
+        if parameters.jobs > 0 {
+            scheduler.schedule(after: SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.jobRatePerSecond)), target: 0,
+                               kind: MarketKind.jobArrives)
+        }
+    }
+
+    public mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool {
+        switch event.kind {
+        case MarketKind.offersOpen:
+            for provider in parameters.providers {
+                send(.offer(gflops: provider.gflops, pricePerTflop: provider.pricePerTflop), from: provider.node, at: scheduler.now)
+            }
+        case MarketKind.jobArrives:
+            postJob(&scheduler)
+        case MarketKind.workDone:
+            let provider = Int(event.target), job = Int(event.payload)
+            jobLogs[job].finished = scheduler.now
+            busySeconds[provider] += (scheduler.now - jobLogs[job].started!).seconds
+            send(.deliver(job: Int32(job)), from: parameters.providers[provider].node, at: scheduler.now)
+        default:
+            guard base.handle(event, scheduler: &scheduler) else { return false }
+        }
+        executeNewBlocks()
+        actOnConfirmedBlocks(&scheduler)
+        return true
+    }
+
+    private mutating func postJob(_ scheduler: inout Scheduler) {
+        let owner = owners.int(below: chain.network.nodeCount)
+        let tflop = max(parameters.jobTflop.draw(using: draws), 1e-9)
+        let price = max(parameters.maxPricePerTflop.draw(using: draws), 0)
+        send(.post(tflop: tflop, maxPricePerTflop: price, deadline: scheduler.now + parameters.deadline), from: owner, at: scheduler.now)
+        jobsSent += 1
+        if jobsSent < parameters.jobs {
+            scheduler.schedule(after: SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.jobRatePerSecond)), target: 0,
+                               kind: MarketKind.jobArrives)
+        }
+    }
+
+    private mutating func send(_ call: ComputeMarket.Call, from node: Int, at time: SimTime) {
+        guard let id = base.submitTransaction(at: time, sizeBytes: parameters.callBytes, fee: parameters.callFee, kind: .call, origin: node,
+                                              gas: ComputeMarket.gas(of: call)) else { return }
+        ledger.register(id, call: call, from: node)
+        sentAt[id] = time
+    }
+
+    /// Runs the calls of every block built since the last event, in the order they were built.
+    private mutating func executeNewBlocks() {
+        let tree = chain.tree
+        guard executed < tree.count, let pool = chain.transactions else { return }
+        for block in executed..<tree.count {
+            ledger.execute(BlockID(block), parent: tree.parent[block], transactions: pool.blockTransactions[block], at: tree.created[block])
+        }
+        executed = tree.count
+    }
+
+    /// Acts on the outcomes of the best chain's blocks that reached their confirmations.
+    private mutating func actOnConfirmedBlocks(_ scheduler: inout Scheduler) {
+        let tree = chain.tree
+        let tip = tree.bestTip()
+        let target = tree.height[Int(tip)] - Int32(parameters.confirmations - 1)
+        guard target > confirmedHeight else { return }
+        var newlyConfirmed: [BlockID] = []
+        var block = tip
+        while tree.height[Int(block)] > target { block = tree.parent[Int(block)] }
+        while tree.height[Int(block)] > confirmedHeight {
+            newlyConfirmed.append(block)
+            block = tree.parent[Int(block)]
+        }
+        confirmedHeight = target
+        for block in newlyConfirmed.reversed() {
+            guard let outcomes = ledger.outcomes[block] else { continue }
+            let state = ledger.state(after: block)
+            for outcome in outcomes {
+                guard case .success(let events) = outcome.result else { continue }
+                for event in events { act(on: event, of: outcome.transaction, state: state, &scheduler) }
+            }
+        }
+    }
+
+    private mutating func act(on event: ComputeMarket.Event, of transaction: Int32, state: ComputeMarket, _ scheduler: inout Scheduler) {
+        switch event {
+        case .posted(let job):
+            precondition(Int(job) == jobLogs.count, "jobs are confirmed in order")
+            jobLogs.append(JobLog(sent: sentAt[transaction] ?? scheduler.now, posted: scheduler.now))
+        case .started(let job, let index):
+            let contractProvider = state.providers[Int(index)]
+            guard let provider = providerOfNode[contractProvider.node] else { return }
+            let seconds = state.jobs[Int(job)].tflop * 1_000 / contractProvider.gflops
+            jobLogs[Int(job)].started = scheduler.now
+            scheduler.schedule(after: SimDuration(seconds: seconds), target: UInt32(provider), kind: MarketKind.workDone, payload: UInt32(job))
+        case .paid(let job, let index, _):
+            jobLogs[Int(job)].settled = scheduler.now
+            if let provider = providerOfNode[state.providers[Int(index)].node] { tflopPaid[provider] += state.jobs[Int(job)].tflop }
+        case .missed(let job, _):
+            jobLogs[Int(job)].settled = scheduler.now
+        case .offered:
+            break
+        }
+    }
+
+    // MARK: - The rest of the protocol, passed through
+
+    public func nodeColumns() -> [(name: String, values: [Double])] { base.nodeColumns() }
+    public func blockWorkJ(_ block: BlockID) -> Double { base.blockWorkJ(block) }
+    public func workloadBytesSent() -> [Int] { base.workloadBytesSent() }
+    public mutating func stopProducing() { base.stopProducing() }
+    public mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double {
+        base.slash(node, fraction: fraction, scheduler: &scheduler)
+    }
+    public mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32? {
+        base.submitTransaction(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin, gas: gas)
+    }
+
+    /// The contract's state on the best chain.
+    public var marketState: ComputeMarket { ledger.state(after: chain.tree.bestTip()) }
+
+    /// Joules the providers spent working.
+    public var workJ: Double { zip(busySeconds, parameters.providers).reduce(0) { $0 + $1.0 * $1.1.watts } }
+
+    public func summary(at time: SimTime) -> [(key: String, value: Double)] {
+        let state = marketState
+        let waits = jobLogs.compactMap { log in log.started.map { ($0 - log.sent).seconds } }
+        let paidJobs = state.jobs.filter { $0.status == .paid }
+        let tflop = paidJobs.reduce(0) { $0 + $1.tflop }
+        let revenue = state.providers.reduce(0) { $0 + $1.revenue }
+        let capacitySeconds = Double(parameters.providers.count) * time.seconds
+        let chainJ = chain.energyJ(at: time)
+        return base.summary(at: time) + [
+            ("market_jobs_sent", Double(jobsSent)),
+            ("market_jobs_posted", Double(state.jobs.count)),
+            ("market_jobs_paid", Double(paidJobs.count)),
+            ("market_jobs_missed", Double(state.jobs.filter { $0.status == .missed }.count)),
+            ("market_wait_mean_s", waits.isEmpty ? .nan : waits.reduce(0, +) / Double(waits.count)),
+            ("market_utilisation", capacitySeconds > 0 ? busySeconds.reduce(0, +) / capacitySeconds : .nan),
+            ("market_price_mean", tflop > 0 ? revenue / tflop : .nan),
+            ("market_revenue_total", revenue),
+            ("market_energy_j", workJ),
+            ("market_energy_per_tflop_j", tflop > 0 ? workJ / tflop : .nan),
+            ("useful_work_share", workJ + chainJ > 0 ? workJ / (workJ + chainJ) : .nan),
+        ]
+    }
+}

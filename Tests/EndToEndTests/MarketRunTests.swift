@@ -1,0 +1,83 @@
+import Foundation
+import Metrics
+import Scenario
+import XCTest
+
+/// The compute market in whole runs: jobs, payments, utilisation and energy, on every consensus kind.
+final class MarketRunTests: XCTestCase {
+    static let overrides = ["network.nodes=50", "consensus.kind=pos", "stop={time_s: 20000}",
+                            "workload.compute_market={providers: 4, jobs: 40, job_rate_per_s: 0.004, job_tflop: 500}"]
+
+    private func summary(_ record: RunRecord, _ key: String) -> Double {
+        switch record.summaryValue(key) {
+        case .double(let value)?: return value
+        case .int(let value)?: return Double(value)
+        default: return .nan
+        }
+    }
+
+    /// At light load every job is paid its provider's price x size; with 3 confirmations (no
+    /// fork that deep here) the times run sent <= posted <= started < finished <= settled; work takes size / speed; energy per TFLOP is watts /
+    /// TFLOP/s; the calls are transactions of kind 2.
+    func testJobsArePaidAndAccountedFor() throws {
+        for kind in ["pos", "pow", "hierarchical"] {
+            let overrides = Self.overrides + ["consensus.kind=\(kind)", "consensus.block_interval_s=20", "workload.compute_market.confirmations=3"]
+            let record = try Runner.run(RunSetup.quickstart(overrides: overrides)).record
+            XCTAssertEqual(summary(record, "market_jobs_paid"), 40, kind)
+            let paid = numbers(record, "/market/jobs", "paid"), tflop = numbers(record, "/market/jobs", "tflop")
+            XCTAssertTrue(paid.indices.allSatisfy { abs(paid[$0] - 0.01 * tflop[$0]) < 1e-9 }, kind)
+            XCTAssertEqual(summary(record, "market_revenue_total"), paid.reduce(0, +), accuracy: 1e-9)
+            XCTAssertEqual(numbers(record, "/market/providers", "revenue").reduce(0, +), paid.reduce(0, +), accuracy: 1e-9)
+            let sent = numbers(record, "/market/jobs", "sent_ns"), posted = numbers(record, "/market/jobs", "posted_ns")
+            let started = numbers(record, "/market/jobs", "started_ns"), finished = numbers(record, "/market/jobs", "finished_ns")
+            let settled = numbers(record, "/market/jobs", "settled_ns")
+            for job in sent.indices {
+                XCTAssertTrue(sent[job] <= posted[job] && posted[job] <= started[job] && started[job] < finished[job] && finished[job] <= settled[job],
+                              "\(kind) job \(job)")
+                XCTAssertEqual((finished[job] - started[job]) / 1e9, tflop[job] * 1_000 / 10_000, accuracy: 1e-6)
+            }
+            let busy = numbers(record, "/market/providers", "busy_s").reduce(0, +)
+            XCTAssertEqual(busy, tflop.reduce(0, +) / 10, accuracy: 1e-6)
+            XCTAssertEqual(summary(record, "market_utilisation"), busy / (4 * summary(record, "sim_time_s")), accuracy: 1e-9)
+            XCTAssertEqual(summary(record, "market_energy_per_tflop_j"), 300.0 / 10, accuracy: 1e-9)
+            let share = summary(record, "useful_work_share")
+            XCTAssertTrue(share > 0 && share < 1, "\(kind): \(share)")
+            let kinds = numbers(record, "/tx", "kind")
+            XCTAssertEqual(kinds.filter { $0 == 2 }.count, 4 + 40 + 40, "\(kind): offers, posts and deliveries")
+        }
+    }
+
+    /// A deadline shorter than the work: every job is missed and nobody is paid.
+    func testLateDeliveriesAreNotPaid() throws {
+        let record = try Runner.run(RunSetup.quickstart(overrides: Self.overrides + ["workload.compute_market.deadline_s=30"])).record
+        XCTAssertEqual(summary(record, "market_jobs_missed"), 40)
+        XCTAssertEqual(summary(record, "market_revenue_total"), 0)
+        XCTAssertTrue(numbers(record, "/market/jobs", "status").allSatisfy { $0 == 3 })
+    }
+
+    /// Same config, same market; with federated learning on top both run.
+    func testMarketIsDeterministicAndRunsUnderFederation() throws {
+        let a = try Runner.run(RunSetup.quickstart(overrides: Self.overrides)).record
+        let b = try Runner.run(RunSetup.quickstart(overrides: Self.overrides)).record
+        assertSameTables(a, b, ["/market/jobs", "/market/providers", "/tx"])
+        let fl = Self.overrides + ["workload.compute_market.job_rate_per_s=0.5", "federation.rounds=2", "federation.clients=8", "federation.clients_per_round=4", "federation.local.epochs=1"]
+        let both = try Runner.run(RunSetup.quickstart(overrides: fl)).record
+        XCTAssertEqual(summary(both, "fl_rounds"), 2)
+        XCTAssertGreaterThan(summary(both, "market_jobs_posted"), 0)
+        XCTAssertNotNil(both.table("/market/jobs"))
+    }
+
+    /// Each bad setting names its key.
+    func testMarketConfigErrors() throws {
+        for (extra, key) in [("workload.compute_market.providers=51", "workload.compute_market.providers"),
+                             ("workload.compute_market.job_rate_per_s=0", "workload.compute_market.job_rate_per_s"),
+                             ("workload.compute_market.gflops=0", "workload.compute_market.gflops"),
+                             ("workload.compute_market.confirmations=0", "workload.compute_market.confirmations"),
+                             ("workload.compute_market.call_bytes=0", "workload.compute_market.call_bytes"),
+                             ("workload.transactions.block_gas_limit=30000", "workload.transactions.block_gas_limit")] {
+            XCTAssertThrowsError(try RunSetup.quickstart(overrides: Self.overrides + [extra]), extra) {
+                XCTAssertTrue("\($0)".contains(key), "\(extra): \($0)")
+            }
+        }
+    }
+}
