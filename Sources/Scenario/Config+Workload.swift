@@ -106,7 +106,7 @@ extension FedChainConfig {
     /// `workload.compute_market`.
     func checkComputeMarket(into issues: inout Validator) {
         let market = workload.computeMarket, key = "workload.compute_market"
-        issues.check((0...network.nodes).contains(market.providers), "\(key).providers",
+        issues.check(market.providers == 0 || (market.providers > 0 && market.providers <= network.nodes), "\(key).providers",
                      "expected an integer from 0 (no market) to network.nodes (\(network.nodes)), found \(market.providers)")
         guard market.isOn else { return }
         market.gflops.check(at: "\(key).gflops", requirePositive: true, into: &issues)

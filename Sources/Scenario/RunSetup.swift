@@ -314,7 +314,7 @@ enum TransactionTraceFile {
         for line in file.dataLines(header: header) {
             let fields = line.fields
             guard fields.count == 3, let time = Double(fields[0]), time.isFinite, time >= 0, time <= SimDuration.maxSeconds,
-                  let size = Int(fields[1]), (1...room).contains(size), let fee = Double(fields[2]), fee.isFinite, fee >= 0 else {
+                  let size = Int(fields[1]), size >= 1, size <= room, let fee = Double(fields[2]), fee.isFinite, fee >= 0 else {
                 throw file.error(line, keyPath: key, "expected 'time_s,size_bytes,fee' with 0 <= time_s <= \(SimDuration.maxSeconds), "
                                      + "an integer size_bytes from 1 to what a block holds (\(room)) and a fee >= 0, found '\(line.text)'")
             }

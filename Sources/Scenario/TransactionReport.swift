@@ -45,6 +45,8 @@ enum TransactionReport {
         if !pool.baseFee.isEmpty {
             record.setSummary("tx_burned_total", .double(included.reduce(0.0) { $0 + pool.baseFee[Int(block[$1])] * Double(pool.size[$1]) }))
             record.setSummary("base_fee_final", .double(pool.baseFee[Int(tree.bestTip())]))
+            let mainFees = (1..<min(tree.count, pool.baseFee.count)).filter { mainChain[$0] }.map { pool.baseFee[$0] }
+            record.setSummary("base_fee_mean", .double(mainFees.isEmpty ? .nan : mainFees.reduce(0, +) / Double(mainFees.count)))
         }
         let rows = sample >= 1 ? Array(block.indices) : block.indices.filter { isSampled($0, share: sample) }
         record.setTable("/tx", Table([
