@@ -27,6 +27,8 @@ public struct BlockTree: Sendable {
     public private(set) var difficulty: [Double] = [0]
     /// Cumulative work from genesis to each block, TH.
     public private(set) var chainWork: [Double] = [0]
+    /// `bestTip()`, kept as blocks are appended.
+    private var best: BlockID = 0
 
     /// The genesis block.
     public static let genesis: BlockID = 0
@@ -49,6 +51,7 @@ public struct BlockTree: Sendable {
         created.append(time)
         sizeBytes.append(Int32(clamping: size))
         txCount.append(Int32(clamping: txs))
+        if isBetter(id, than: best) { best = id }
         return id
     }
 
@@ -59,11 +62,8 @@ public struct BlockTree: Sendable {
     }
 
     /// The best tip over all blocks: most chain work, the earliest created among equals.
-    public func bestTip() -> BlockID {
-        var best: BlockID = 0
-        for id in 1..<count where chainWork[id] > chainWork[Int(best)] { best = BlockID(id) }
-        return best
-    }
+    /// - Complexity: O(1).
+    public func bestTip() -> BlockID { best }
 
     /// The ancestor of `block` at `targetHeight` (<= the block's height). - Complexity: O(depth).
     public func ancestor(of block: BlockID, atHeight targetHeight: Int32) -> BlockID {

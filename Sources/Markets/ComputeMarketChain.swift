@@ -141,8 +141,11 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         default:
             guard base.handle(event, scheduler: &scheduler) else { return false }
         }
-        executeNewBlocks()
-        actOnConfirmedBlocks(&scheduler)
+        // Outcomes and confirmations change only with new blocks.
+        if executed < chain.tree.count {
+            executeNewBlocks()
+            actOnConfirmedBlocks(&scheduler)
+        }
         return true
     }
 

@@ -8,14 +8,6 @@ final class MarketRunTests: XCTestCase {
     static let overrides = ["network.nodes=50", "consensus.kind=pos", "stop={time_s: 20000}",
                             "workload.compute_market={providers: 4, jobs: 40, job_rate_per_s: 0.004, job_tflop: 500}"]
 
-    private func summary(_ record: RunRecord, _ key: String) -> Double {
-        switch record.summaryValue(key) {
-        case .double(let value)?: return value
-        case .int(let value)?: return Double(value)
-        default: return .nan
-        }
-    }
-
     /// At light load every job is paid its provider's price x size; with 3 confirmations (no
     /// fork that deep here) the times run sent <= posted <= started < finished <= settled; work takes size / speed; energy per TFLOP is watts /
     /// TFLOP/s; the calls are transactions of kind 2.

@@ -95,3 +95,12 @@ func numbers(_ record: RunRecord, _ table: String, _ name: String) -> [Double] {
     default: return []
     }
 }
+
+/// Summary value `key` of `record` as a number (integers too); NaN when missing.
+func summary(_ record: RunRecord, _ key: String) -> Double {
+    switch record.summaryValue(key) {
+    case .double(let value)?: return value
+    case .int(let value)?: return Double(value)
+    default: return .nan
+    }
+}

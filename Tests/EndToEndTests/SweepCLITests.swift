@@ -100,6 +100,18 @@ final class SweepCLITests: XCTestCase {
         }
     }
 
+    /// The transaction and market reproductions at smoke-test size: every figure within its
+    /// (widened) tolerance.
+    func testReproduceTransactionExperimentsQuick() throws {
+        for (name, quantities) in [("tx-bulk-queue", 4), ("eip1559-equilibrium", 4), ("compute-market", 3)] {
+            let dir = try Harness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let result = try Harness.run(try Harness.fedchain, ["reproduce", name, "--quick", "--jobs", "2", "--output-dir", dir.path])
+            XCTAssertEqual(result.status, 0, name + ": " + result.stdout + result.stderr)
+            XCTAssertTrue(result.stdout.contains("\(quantities) of \(quantities) within tolerance"), name + ": " + result.stdout)
+        }
+    }
+
     /// Text axes of a merged sweep reach plot.py as `str`, so a comparison with "pos" holds and
     /// legends show `pos`, not `b'pos'`; integer axes stay integers in sweep.h5.
     func testMergedTextAxesDecodeAsStrAndIntegerAxesStayIntegers() throws {

@@ -9,14 +9,6 @@ final class TransactionRunTests: XCTestCase {
                             "workload.transactions={rate_per_s: 40, size_bytes: 500, fee: {distribution: exponential, mean: 2}}",
                             "consensus.block_size_bytes=10080"]
 
-    private func summary(_ record: RunRecord, _ key: String) -> Double {
-        switch record.summaryValue(key) {
-        case .double(let value)?: return value
-        case .int(let value)?: return Double(value)
-        default: return .nan
-        }
-    }
-
     /// 40 transactions per second against blocks of 20 (one second slots, f 0.05: a block every
     /// 20 s on average) is overload: blocks are full, the rest waits; every count adds up.
     func testOverloadedChainRecordsEveryTransaction() throws {
