@@ -136,7 +136,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         case MarketKind.workDone:
             let provider = Int(event.target), job = Int(event.payload)
             jobLogs[job].finished = scheduler.now
-            busySeconds[provider] += (scheduler.now - jobLogs[job].started!).seconds
+            busySeconds[provider] += (scheduler.now - (jobLogs[job].started ?? scheduler.now)).seconds
             send(.deliver(job: Int32(job)), from: parameters.providers[provider].node, at: scheduler.now)
         default:
             guard base.handle(event, scheduler: &scheduler) else { return false }
@@ -205,22 +205,36 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
     private mutating func act(on event: ComputeMarket.Event, of transaction: Int32, state: ComputeMarket, _ scheduler: inout Scheduler) {
         switch event {
         case .posted(let job):
-            precondition(Int(job) == jobLogs.count, "jobs are confirmed in order")
-            jobLogs.append(JobLog(sent: sentAt[transaction] ?? scheduler.now, posted: scheduler.now))
+            // After a reorganisation deeper than the confirmations, a job may be posted again
+            // under an id already seen: its first sighting stays.
+            logJob(job, at: scheduler.now)
+            if jobLogs[Int(job)].posted == nil {
+                jobLogs[Int(job)].sent = sentAt[transaction] ?? scheduler.now
+                jobLogs[Int(job)].posted = scheduler.now
+            }
         case .started(let job, let index):
             let contractProvider = state.providers[Int(index)]
             guard let provider = providerOfNode[contractProvider.node] else { return }
             let seconds = state.jobs[Int(job)].tflop * 1_000 / contractProvider.gflops
+            logJob(job, at: scheduler.now)
             jobLogs[Int(job)].started = scheduler.now
             scheduler.schedule(after: SimDuration(seconds: seconds), target: UInt32(provider), kind: MarketKind.workDone, payload: UInt32(job))
         case .paid(let job, let index, _):
+            logJob(job, at: scheduler.now)
             jobLogs[Int(job)].settled = scheduler.now
             if let provider = providerOfNode[state.providers[Int(index)].node] { tflopPaid[provider] += state.jobs[Int(job)].tflop }
         case .missed(let job, _):
+            logJob(job, at: scheduler.now)
             jobLogs[Int(job)].settled = scheduler.now
         case .offered:
             break
         }
+    }
+
+    /// Makes room in `jobLogs` for `job` (a job first seen in a later event than its posting,
+    /// after a reorganisation deeper than the confirmations).
+    private mutating func logJob(_ job: Int32, at time: SimTime) {
+        while jobLogs.count <= Int(job) { jobLogs.append(JobLog(sent: time)) }
     }
 
     // MARK: - The rest of the protocol, passed through

@@ -59,6 +59,15 @@ final class MarketRunTests: XCTestCase {
         XCTAssertNotNil(both.table("/market/jobs"))
     }
 
+    /// Proof of work at 2 s blocks forks often; with one confirmation nodes act on blocks that
+    /// later lose, and the market must keep going (jobs may be matched twice: docs/markets.md).
+    func testForksDeeperThanTheConfirmationsDoNotStopTheMarket() throws {
+        let overrides = Self.overrides + ["consensus.kind=pow", "consensus.block_interval_s=2", "workload.compute_market.job_rate_per_s=0.05"]
+        let record = try Runner.run(RunSetup.quickstart(overrides: overrides)).record
+        XCTAssertGreaterThan(summary(record, "stale_rate"), 0.05)
+        XCTAssertGreaterThan(summary(record, "market_jobs_paid"), 30)
+    }
+
     /// Each bad setting names its key.
     func testMarketConfigErrors() throws {
         for (extra, key) in [("workload.compute_market.providers=51", "workload.compute_market.providers"),
