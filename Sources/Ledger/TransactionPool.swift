@@ -278,6 +278,13 @@ public struct TransactionPool {
         entry.version == version[Int(entry.id)] && includedIn[Int(entry.id)] == -1
     }
 
+    /// `isLive` over a snapshot of the columns it reads, for a heap of this pool to compact
+    /// itself with (a method of `self` would overlap the heap's own mutation).
+    private var liveness: (FeeRateHeap.Entry) -> Bool {
+        let version = self.version, includedIn = self.includedIn
+        return { $0.version == version[Int($0.id)] && includedIn[Int($0.id)] == -1 }
+    }
+
     /// Counts `id` (marked pending) as pending; over the mempool limit, evicts the lowest fee per byte.
     private mutating func makePending(_ id: Int32) {
         pending += 1
@@ -288,7 +295,7 @@ public struct TransactionPool {
         while pendingBytes > limit, let lowest = worst.pop() {
             if isLive(lowest) { drop(Int(lowest.id), as: -3) }
         }
-        if worst.entries.count > 2 * pending + 1_024 { worst.compact(isLive) }
+        if worst.entries.count > 2 * pending + 1_024 { worst.compact(liveness) }
     }
 
     /// Takes pending transaction `id` out of the pool: -2 expired, -3 evicted.
@@ -301,7 +308,7 @@ public struct TransactionPool {
 
     /// The best pending transaction's entry, removed from the heap; nil when none is pending.
     private mutating func popPending() -> FeeRateHeap.Entry? {
-        if best.entries.count > 2 * pending + 1_024 { best.compact(isLive) }
+        if best.entries.count > 2 * pending + 1_024 { best.compact(liveness) }
         while let top = best.pop() {
             if isLive(top) { return top }
         }

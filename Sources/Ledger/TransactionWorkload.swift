@@ -10,8 +10,8 @@ public enum TransactionKind: UInt8, Sendable, CaseIterable {
     case call = 2
 }
 
-/// Where a transaction stands on the pool's chain.
-public enum TransactionStatus: Int8, Sendable {
+/// Where a transaction stands (on the pool's chain; `/tx` uses the same codes for the main chain).
+public enum TransactionStatus: UInt8, Sendable {
     case pending = 0
     case included = 1
     /// It outlived its lifetime unincluded.

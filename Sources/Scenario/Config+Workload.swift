@@ -5,14 +5,11 @@ import SimKernel
 
 /// `workload`: what the chain carries (docs/transactions.md).
 public struct WorkloadConfig: Codable, Equatable, Sendable {
-    /// Transactions arriving into a mempool (off while `rate_per_s` is 0).
+    /// Transactions arriving into a mempool (off while `rate_per_s` is 0 and there is no trace).
     public var transactions = TransactionsConfig()
     /// The compute market (off while `providers` is 0; docs/markets.md).
     public var computeMarket = ComputeMarketConfig()
     public init() {}
-
-    /// Whether blocks carry real transactions (a workload, or contract calls).
-    public var hasMempool: Bool { transactions.isOn || computeMarket.isOn }
 }
 
 /// `workload.transactions`: Poisson arrivals network-wide and a trace, their size and fee;

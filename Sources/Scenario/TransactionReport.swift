@@ -8,11 +8,6 @@ import SimKernel
 /// as included when a main-chain block (of the best tip) holds it; its wait runs from its
 /// creation to that block's creation.
 enum TransactionReport {
-    /// `/tx` status codes.
-    enum Status: UInt8 {
-        case pending = 0, included = 1, expired = 2, evicted = 3
-    }
-
     static func write(_ chain: ChainState, mainChain: [Bool], simTime: SimTime, sample: Double, into record: inout RunRecord) {
         guard var pool = chain.transactions else { return }
         // Arrivals after the last block up to the end of the run. The copy shares the run's
@@ -23,14 +18,14 @@ enum TransactionReport {
         for id in 1..<tree.count where mainChain[id] && id < pool.blockTransactions.count {
             for tx in pool.blockTransactions[id] { block[Int(tx)] = Int64(id) }
         }
-        let status: [Status] = block.indices.map { id in
+        let status: [TransactionStatus] = block.indices.map { id in
             if block[id] >= 0 { return .included }
             if let lifetime = pool.parameters.lifetime, pool.created[id] + lifetime < simTime { return .expired }
             return pool.status(id) == .evicted ? .evicted : .pending
         }
         let included = block.indices.filter { block[$0] >= 0 }
         let waits = included.map { (tree.created[Int(block[$0])] - pool.created[$0]).seconds }.sorted()
-        func count(_ wanted: Status) -> Int64 { Int64(status.lazy.filter { $0 == wanted }.count) }
+        func count(_ wanted: TransactionStatus) -> Int64 { Int64(status.lazy.filter { $0 == wanted }.count) }
         record.setSummary("tx_created", .int(Int64(pool.count)))
         record.setSummary("tx_included", .int(Int64(included.count)))
         record.setSummary("tx_expired", .int(count(.expired)))

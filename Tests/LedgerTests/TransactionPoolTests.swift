@@ -50,6 +50,23 @@ final class TransactionPoolTests: XCTestCase {
         XCTAssertEqual(Self.build(&pool, &tree, on: 0, at: 10, capacity: 600), [0, 2])
     }
 
+    /// Thousands of evictions and inclusions leave dead heap entries behind; the heaps compact
+    /// themselves and the pool still takes the best fees.
+    func testHeapsCompactUnderChurn() {
+        let trace = (0..<5_000).map { (Double($0) * 0.01, 100, Double($0 % 97)) }
+        var pool = Self.pool(trace: trace, limit: 1_000)
+        var tree = BlockTree()
+        var parent: BlockID = 0
+        for block in 1...50 {
+            let taken = Self.build(&pool, &tree, on: parent, at: Double(block), capacity: 300)
+            parent = BlockID(block)
+            XCTAssertEqual(taken.count, 3)
+        }
+        XCTAssertEqual(pool.pending, 7, "the limit holds 10 transactions of 100 bytes; the last block took 3")
+        XCTAssertEqual(pool.includedIn.filter { $0 > 0 }.count, 150)
+        XCTAssertGreaterThan(pool.evicted, 4_000)
+    }
+
     /// A reorganisation returns the abandoned block's transactions; the new branch's are not
     /// included twice.
     func testReorganisationReturnsTransactions() {
