@@ -91,24 +91,24 @@ final class SweepCLITests: XCTestCase {
     /// a row per quantity. DP-FedAvg's quick size keeps q = 0.1 and 30 rounds, so its epsilons
     /// are the full size's and must match dp-accounting's within 1 %.
     func testReproduceTrustExperimentsQuick() throws {
-        for (name, quantities) in [("flanders-gaussian", 6), ("biscotti-poisoning", 1), ("dp-fedavg-fmnist", 6)] {
-            let dir = try Harness.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let result = try Harness.run(try Harness.fedchain, ["reproduce", name, "--quick", "--jobs", "2", "--output-dir", dir.path])
-            XCTAssertEqual(result.status, 0, name + ": " + result.stdout + result.stderr)
-            XCTAssertTrue(result.stdout.contains("\(quantities) of \(quantities) within tolerance"), name + ": " + result.stdout)
-        }
+        try assertQuickReproductions([("flanders-gaussian", 6), ("biscotti-poisoning", 1), ("dp-fedavg-fmnist", 6)])
     }
 
     /// The transaction and market reproductions at smoke-test size: every figure within its
     /// (widened) tolerance.
     func testReproduceTransactionExperimentsQuick() throws {
-        for (name, quantities) in [("tx-bulk-queue", 4), ("eip1559-equilibrium", 4), ("compute-market", 3)] {
+        try assertQuickReproductions([("tx-bulk-queue", 4), ("eip1559-equilibrium", 4), ("compute-market", 3)])
+    }
+
+    /// Runs `reproduce NAME --quick` for each experiment: it exits 0 with all its quantities
+    /// (the count given) within tolerance.
+    private func assertQuickReproductions(_ experiments: [(name: String, quantities: Int)], file: StaticString = #filePath, line: UInt = #line) throws {
+        for (name, quantities) in experiments {
             let dir = try Harness.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: dir) }
             let result = try Harness.run(try Harness.fedchain, ["reproduce", name, "--quick", "--jobs", "2", "--output-dir", dir.path])
-            XCTAssertEqual(result.status, 0, name + ": " + result.stdout + result.stderr)
-            XCTAssertTrue(result.stdout.contains("\(quantities) of \(quantities) within tolerance"), name + ": " + result.stdout)
+            XCTAssertEqual(result.status, 0, name + ": " + result.stdout + result.stderr, file: file, line: line)
+            XCTAssertTrue(result.stdout.contains("\(quantities) of \(quantities) within tolerance"), name + ": " + result.stdout, file: file, line: line)
         }
     }
 
