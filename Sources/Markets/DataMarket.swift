@@ -112,7 +112,9 @@ public struct DataMarket: Contract {
         case .decide(let index, let approve):
             guard requests.indices.contains(Int(index)), requests[Int(index)].open else { throw ContractRevert("request \(index) is not open") }
             let request = requests[Int(index)]
-            guard datasets[Int(request.dataset)].owner == sender else { throw ContractRevert("node \(sender) does not own dataset \(request.dataset)") }
+            guard datasets[Int(request.dataset)].owner == sender else {
+                throw ContractRevert("node \(sender) does not own dataset \(request.dataset)")
+            }
             requests[Int(index)].open = false
             return [approve ? grant(request.dataset, to: request.consumer, paying: request.escrow, at: time) : .refused(request: index)]
         case .revoke(let id, let consumer):

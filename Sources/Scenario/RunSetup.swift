@@ -301,8 +301,8 @@ enum DropoutTraceFile {
 }
 
 /// A transaction trace: one transaction per line, `time_s,size_bytes,fee` (seconds of simulated
-/// time, in order; bytes from 1 to a block's room; the fee, its maximum under EIP-1559); `#` starts a comment; an
-/// optional header line with exactly those names.
+/// time, in order; bytes from 1 to a block's room; the fee, its maximum under EIP-1559); `#`
+/// starts a comment; an optional header line with exactly those names.
 enum TransactionTraceFile {
     static let header = ["time_s", "size_bytes", "fee"]
 
