@@ -53,7 +53,8 @@ extension FederatedChain {
             for block in first..<tree.count where pool.blockTransactions[block].contains(transaction) { waiting.holders.append(BlockID(block)) }
             let tip = base.chain.tipOfNode[parameters.aggregator]
             if waiting.block == nil { waiting.block = waiting.holders.last { tree.isAncestor($0, of: tip) } }
-            if waiting.block == nil, [.expired, .evicted].contains(pool.status(Int(transaction))) {
+            let status = pool.status(Int(transaction))
+            if waiting.block == nil, status == .expired || status == .evicted {
                 waiting.resubmissions += 1
                 pending = waiting
                 return submitRecord(at: scheduler.now)

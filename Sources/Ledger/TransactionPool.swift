@@ -177,7 +177,7 @@ public struct TransactionPool {
             baseFee[Int(block)] = nextBaseFee(parent: parent, capacityBytes: capacityBytes)
             floor = baseFee[Int(block)]
         }
-        var room = capacityBytes, gasRoom = parameters.blockGasLimit ?? Int.max, misses = 0
+        var room = capacityBytes, gasRoom = parameters.blockGasLimit ?? Int.max, gasUsed: Int64 = 0, misses = 0
         var chosen: [Int32] = [], skipped: [FeeRateHeap.Entry] = []
         while room > 0, misses < Self.maxConsecutiveMisses, let entry = popPending() {
             let id = Int(entry.id)
@@ -197,6 +197,7 @@ public struct TransactionPool {
             misses = 0
             room -= Int(size[id])
             gasRoom -= Int(gas[id])
+            gasUsed += Int64(gas[id])
             includedIn[id] = block
             chosen.append(entry.id)
         }
@@ -204,7 +205,7 @@ public struct TransactionPool {
         let bytes = capacityBytes - room
         blockTransactions[Int(block)] = chosen
         blockBytes[Int(block)] = Int32(bytes)
-        blockGas[Int(block)] = chosen.reduce(0) { $0 + Int64(gas[Int($1)]) }
+        blockGas[Int(block)] = gasUsed
         pending -= chosen.count
         pendingBytes -= bytes
         pendingAfter[Int(block)] = Int32(clamping: pending)

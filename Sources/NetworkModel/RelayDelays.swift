@@ -13,12 +13,13 @@ extension Network {
         let unreachable = UInt64.max
         var best = [UInt64](repeating: unreachable, count: nodeCount)
         var done = [Bool](repeating: false, count: nodeCount)
-        // A binary min-heap of (nanoseconds, node).
-        var heap: [(UInt64, Int32)] = [(0, Int32(source))]
+        // The kernel's event queue is the priority queue: (arrival time, node), ties in push order.
+        var queue = EventQueue()
+        queue.push(time: .zero, target: UInt32(source), kind: 0, payload: 0)
         best[source] = 0
         let control = links.controlDelay.nanoseconds
-        while let (time, node) = Self.popMin(&heap) {
-            let u = Int(node)
+        while let reached = queue.pop() {
+            let u = Int(reached.target), time = reached.time.nanoseconds
             guard !done[u] else { continue }
             done[u] = true
             for peer in topology.neighbours(of: u) {
@@ -29,38 +30,10 @@ extension Network {
                 if relay == .inv { hop += 2 * (latency + control) }
                 if time + hop < best[v] {
                     best[v] = time + hop
-                    Self.push((time + hop, peer), &heap)
+                    queue.push(time: SimTime(nanoseconds: time + hop), target: UInt32(peer), kind: 0, payload: 0)
                 }
             }
         }
         return best.map { SimDuration(nanoseconds: $0) }
-    }
-
-    private static func push(_ item: (UInt64, Int32), _ heap: inout [(UInt64, Int32)]) {
-        heap.append(item)
-        var child = heap.count - 1
-        while child > 0, heap[child].0 < heap[(child - 1) / 2].0 {
-            heap.swapAt(child, (child - 1) / 2)
-            child = (child - 1) / 2
-        }
-    }
-
-    private static func popMin(_ heap: inout [(UInt64, Int32)]) -> (UInt64, Int32)? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var least = parent
-                if left < heap.count && heap[left].0 < heap[least].0 { least = left }
-                if right < heap.count && heap[right].0 < heap[least].0 { least = right }
-                if least == parent { break }
-                heap.swapAt(parent, least)
-                parent = least
-            }
-        }
-        return top
     }
 }

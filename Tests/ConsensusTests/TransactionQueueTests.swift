@@ -11,10 +11,10 @@ import XCTest
 final class TransactionQueueTests: XCTestCase {
     static let sizeBytes = 100
 
-    static func simulate(rate: Double, perBlock b: Int, intervalS: Double, blocks: Int, seed: UInt64) -> NakamotoPoW {
+    static func simulate(rate: Double, perBlock b: Int, intervalS: Double, blocks: Int, seed: UInt64, fee: ValueLaw = .constant(1)) -> NakamotoPoW {
         let network = Network(regionOfNode: [UInt8](repeating: 0, count: 4), topology: .fullMesh(nodeCount: 4),
                               latency: LatencyModel(table: .uniform(latencyMs: 0), distribution: .constant))
-        let transactions = TransactionParameters(ratePerSecond: rate, sizeBytes: sizeBytes, fee: .constant(1))
+        let transactions = TransactionParameters(ratePerSecond: rate, sizeBytes: sizeBytes, fee: fee)
         var model = NakamotoPoW(network: network, relay: .push, hashRate: [1, 1, 1, 1],
                                 pow: PoWParameters(blockInterval: SimDuration(seconds: intervalS),
                                                    blockSizeBytes: ChainState.headerBytes + b * sizeBytes, txSizeBytes: sizeBytes,
@@ -103,16 +103,8 @@ final class TransactionQueueTests: XCTestCase {
         let rate = 0.8 * Double(b) / interval, high = rate / 2
         var wait = [0.0, 0.0], count = [0, 0]
         for replicate in 0..<8 {
-            let network = Network(regionOfNode: [UInt8](repeating: 0, count: 4), topology: .fullMesh(nodeCount: 4),
-                                  latency: LatencyModel(table: .uniform(latencyMs: 0), distribution: .constant))
-            let transactions = TransactionParameters(ratePerSecond: rate, sizeBytes: Self.sizeBytes, fee: .uniform(min: 0, max: 2))
-            var model = NakamotoPoW(network: network, relay: .push, hashRate: [1, 1, 1, 1],
-                                    pow: PoWParameters(blockInterval: SimDuration(seconds: interval), blockSizeBytes: ChainState.headerBytes + b * Self.sizeBytes,
-                                                       txSizeBytes: Self.sizeBytes, targetHeight: blocks, transactions: transactions),
-                                    streams: RandomStreams(seed: 300 + UInt64(replicate)))
-            var scheduler = Scheduler()
-            model.start(scheduler: &scheduler)
-            _ = scheduler.run(&model)
+            let model = Self.simulate(rate: rate, perBlock: b, intervalS: interval, blocks: blocks, seed: 300 + UInt64(replicate),
+                                      fee: .uniform(min: 0, max: 2))
             let tree = model.chain.tree, pool = model.chain.transactions!
             let start = tree.created[warmUp]
             for block in (warmUp + 1)..<tree.count {
