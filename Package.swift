@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "TrainerBridge", dependencies: ["Learning"]),
         .target(name: "SecureAggregation", dependencies: [.product(name: "Crypto", package: "swift-crypto"),
                                                           .product(name: "_CryptoExtras", package: "swift-crypto")]),
-        .target(name: "Federation", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus", "Learning", "SecureAggregation"]),
+        .target(name: "Federation", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus", "Learning", "SecureAggregation", "Markets"]),
         .target(name: "Markets", dependencies: ["SimKernel", "NetworkModel", "Ledger", "Consensus"]),
         .target(name: "Scenario", dependencies: [
             "SimKernel", "NetworkModel", "Ledger", "Consensus", "Metrics", "Learning", "SecureAggregation", "Federation", "Markets", "TrainerBridge",
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "SimKernel"]),
         .testTarget(name: "TrainerBridgeTests", dependencies: ["TrainerBridge", "Learning", "SimKernel"]),
         .testTarget(name: "SecureAggregationTests", dependencies: ["SecureAggregation", "SimKernel"]),
-        .testTarget(name: "FederationTests", dependencies: ["Federation", "Consensus", "Learning", "Ledger", "NetworkModel", "SimKernel"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "Consensus", "Learning", "Ledger", "Markets", "NetworkModel", "SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Scenario", "Metrics"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Scenario", "Metrics", "fedchain", .product(name: "Yams", package: "Yams")]),

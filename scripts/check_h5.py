@@ -80,6 +80,10 @@ def kinds_of(f):
         slashing = [nested_value(config, "federation", "slashing", key) for key in ("fraction", "exclusion_rounds")]
         if any(float(value or 0) > 0 for value in slashing):
             kinds.append("slashing")
+        if float(config_value(config, "federation", "target_accuracy") or 0) > 0:
+            kinds.append("fl_target")
+        if config_value(config, "federation", "data_market") == "true":
+            kinds.append("data_market")
     transactions = [nested_value(config, "workload", "transactions", key) for key in ("rate_per_s", "trace")]
     if float(transactions[0] or 0) > 0 or (transactions[1] or "").strip("'\""):
         kinds.append("tx")
@@ -87,8 +91,8 @@ def kinds_of(f):
             kinds.append("eip1559")
     if int(nested_value(config, "workload", "compute_market", "providers") or 0) > 0:
         kinds.append("market")
-        if "tx" not in kinds:
-            kinds.append("tx")
+    if ("market" in kinds or "data_market" in kinds) and "tx" not in kinds:
+        kinds.append("tx")
     if int(config_value(config, "output", "receive_times_nodes") or 0) > 0:
         kinds.append("receive_times")
     if "run_id" in f.attrs:

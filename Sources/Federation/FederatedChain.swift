@@ -85,6 +85,9 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     /// Reputation, slashes and burned stake per client (all at their start without slashing).
     public internal(set) var reputation: ReputationBook
 
+    /// The data market the clients' data comes through (`FederationParameters.dataSourcing`).
+    public internal(set) var dataMarket: DataMarketRun?
+
     /// The first failure of local training or evaluation; the run stops there and writes nothing.
     public private(set) var failure: TrainerError?
 
@@ -131,6 +134,11 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         self.maxWeight = (0..<learning.clientCount).map(learning.trainer.trainingExamples).max() ?? 1
         self.bytesSent = [Int](repeating: 0, count: base.chain.network.nodeCount)
         self.reputation = ReputationBook(clients: learning.clientCount)
+        if let sourcing = parameters.dataSourcing {
+            precondition(sourcing.owners.count == learning.clientCount, "one dataset per client")
+            precondition(base.chain.transactions != nil, "the data market's calls are transactions")
+            dataMarket = DataMarketRun(sourcing: sourcing, streams: streams)
+        }
         precondition(parameters.rewardSplit == .samples || learning.measuresContributions,
                      "rewards by contribution need the learning loop to measure contributions")
         precondition(parameters.committeeSize >= 1, "a committee has at least one member")
@@ -144,7 +152,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         base.submitTransaction(at: time, sizeBytes: sizeBytes, fee: fee, kind: kind, origin: origin, gas: gas)
     }
     public func nodeColumns() -> [(name: String, values: [Double])] {
-        var columns = base.nodeColumns() + [("fl_reward", rewards())]
+        var columns = base.nodeColumns() + [("fl_reward", rewards())] + dataRevenueColumn()
         if parameters.slashing != nil {
             let nodes = base.chain.network.nodeCount
             var reputation = [Double](repeating: .nan, count: nodes), slashes = [Double](repeating: 0, count: nodes)
@@ -194,7 +202,14 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             ("fl_epsilon", rounds.last?.record.epsilon ?? .nan),
             ("fl_attack_success", rounds.last?.result.attackSuccess ?? .nan),
             ("fl_round_latency_mean_s", latencies.isEmpty ? .nan : latencies.reduce(0, +) / Double(latencies.count)),
-        ] + secureSummary()
+        ] + timeToAccuracy() + secureSummary() + dataMarketSummary(at: time)
+    }
+
+    /// `fl_time_to_accuracy_s` with a target accuracy: from 0 to the confirmation of the first
+    /// round at or above it (NaN if none reached it).
+    private func timeToAccuracy() -> [(key: String, value: Double)] {
+        guard parameters.targetAccuracy > 0 else { return [] }
+        return [("fl_time_to_accuracy_s", rounds.first { $0.result.testAccuracy >= parameters.targetAccuracy }?.confirmed.seconds ?? .nan)]
     }
 
     /// Secure aggregation's summary keys (none without it): dropouts over every stage and
@@ -218,6 +233,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
 
     public mutating func start(scheduler: inout Scheduler) {
         base.start(scheduler: &scheduler)
+        if dataMarket != nil { return startDataMarket(&scheduler) }
         if parameters.rounds > 0 { scheduler.schedule(at: .zero, target: 0, kind: Kind.roundStart) }
     }
 
@@ -232,8 +248,9 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             clientFinished(Int(event.target), member: membersVote ? Int(event.payload) : Int(event.target) % committee.count, &scheduler)
         case Kind.partialArrived: partialArrived(&scheduler)
         case Kind.secureAggregationDone: secureAggregationDone(&scheduler)
-        default: guard base.handle(event, scheduler: &scheduler) else { return false }
+        default: guard handleDataMarket(event, &scheduler) || base.handle(event, scheduler: &scheduler) else { return false }
         }
+        followDataMarket(&scheduler)
         trackRecord(newBlocksFrom: blocksBefore, &scheduler)
         return true
     }
@@ -318,6 +335,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         if isOffline(client, at: scheduler.now) {
             return parameters.secureAggregation == nil ? clientDropped(i, &scheduler) : trainingFinished(i, &scheduler)
         }
+        logRead(client, at: scheduler.now)
         scheduler.schedule(after: SimDuration(seconds: updates[i].flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i),
                            kind: Kind.trainingDone)
     }
@@ -382,7 +400,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
                                  trainLoss: result.trainLoss, testAccuracy: result.testAccuracy,
                                  contributions: parameters.rewardSplit == .contribution ? result.contributions : [],
                                  rejected: result.aggregated.filter { !result.accepted.contains($0) }.map { Int32(parameters.clientNodes[$0]) },
-                                 epsilon: result.epsilon)
+                                 epsilon: result.epsilon, grants: grantsCited(by: result.aggregated))
         let dropped = plan.training.indices.filter { !delivered[$0] }.map { plan.training[$0] }
         // Without a voting committee only the leader runs a defence (if any).
         let memberRejections = vote?.memberRejections ?? committee.indices.map { $0 == 0 ? record.rejected.count : 0 }

@@ -22,18 +22,6 @@ public enum RewardSplit: String, Sendable, CaseIterable {
     case contribution
 }
 
-/// A span of simulated time during which a client is offline.
-public struct OfflineSpan: Sendable, Equatable {
-    public var from: SimTime
-    public var until: SimTime
-
-    /// Creates the span [from, until).
-    public init(from: SimTime, until: SimTime) {
-        self.from = from
-        self.until = until
-    }
-}
-
 /// Where and how the federated workload runs.
 public struct FederationParameters: Sendable, Equatable {
     /// The fixed aggregator, and the node whose chain view decides confirmations.
@@ -71,6 +59,10 @@ public struct FederationParameters: Sendable, Equatable {
     /// The fee a round's record bids as a transaction in the mempool; 0: the record rides in the
     /// first new block outside the mempool (it takes no block space).
     public var recordFee: Double = 0
+    /// The test accuracy whose first confirmed round gives the time to accuracy; 0: none.
+    public var targetAccuracy: Double = 0
+    /// The data market the clients' data comes through, or nil: every client holds its data.
+    public var dataSourcing: DataSourcing?
     /// Each client's training examples per class, for the record (`/fl/clients`); may be empty.
     public var clientLabelCounts: [[Int]] = []
     /// Each client's test examples, for the record.

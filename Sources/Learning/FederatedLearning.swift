@@ -78,6 +78,9 @@ public struct InMemoryFederation {
     public private(set) var accountant = RDPAccountant()
     /// The last round each client sits out (0: never excluded); see `exclude(_:through:)`.
     public private(set) var excludedThrough: [Int] = []
+    /// Clients that may be selected at all (e.g. those holding a data market's grant); empty:
+    /// every client.
+    public var permitted: [Bool] = []
 
     private let selection: any RandomSource
     private let stragglerDraws: any RandomSource
@@ -161,7 +164,9 @@ public struct InMemoryFederation {
     }
 
     /// Whether `client` may be selected in the round being planned.
-    private func isEligible(_ client: Int) -> Bool { excludedThrough.isEmpty || excludedThrough[client] < round }
+    private func isEligible(_ client: Int) -> Bool {
+        (excludedThrough.isEmpty || excludedThrough[client] < round) && (permitted.isEmpty || permitted[client])
+    }
 
     /// Gives up the round just planned (too few updates arrived): the model stays and the next
     /// `planRound` plans the same round number again, with fresh draws.

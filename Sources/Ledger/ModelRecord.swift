@@ -30,11 +30,17 @@ public struct ModelRecord: Sendable, Equatable {
     /// Differential privacy spent by the rounds up to this one (epsilon at the run's delta); nil
     /// without differential privacy.
     public var epsilon: Double?
+    /// With a data market: the grant each participant trained under (the transaction whose
+    /// call granted it access to its dataset), in participant order; empty without one.
+    public var grants: [Int32] = []
 
     /// Creates a record.
     public init(round: Int, modelSHA256: [UInt8], parentModelSHA256: [UInt8], participants: [Int32], sampleCounts: [Int32],
-                trainLoss: Double, testAccuracy: Double, contributions: [Double] = [], rejected: [Int32] = [], epsilon: Double? = nil) {
+                trainLoss: Double, testAccuracy: Double, contributions: [Double] = [], rejected: [Int32] = [], epsilon: Double? = nil,
+                grants: [Int32] = []) {
         precondition(participants.count == sampleCounts.count, "one sample count per participant")
+        precondition(grants.isEmpty || grants.count == participants.count, "one grant per participant, or none")
+        self.grants = grants
         precondition(contributions.isEmpty || contributions.count == participants.count, "one contribution per participant, or none")
         precondition(rejected.allSatisfy(participants.contains), "rejected updates come from participants")
         self.contributions = contributions
@@ -93,6 +99,10 @@ public struct ModelRecord: Sendable, Equatable {
         if let epsilon {
             put(Int64(-1))   // a marker no rejection count can equal
             put(epsilon.bitPattern)
+        }
+        if !grants.isEmpty {
+            put(Int64(-2))
+            for grant in grants { put(grant) }
         }
     }
 

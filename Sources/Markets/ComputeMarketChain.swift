@@ -35,6 +35,14 @@ public struct ComputeMarketParameters: Sendable, Equatable {
     public var callBytes: Int
     /// Blocks on the best chain before a node acts on a call's outcome (1: the block itself).
     public var confirmations: Int
+    /// How jobs meet providers; with a double auction, the keeper (node 0) sends a `clear` call
+    /// every `auctionInterval`, of at most `maxTradesPerClear` trades.
+    public var matching: ComputeMarket.Matching = .postedPrice
+    public var auctionInterval = SimDuration(seconds: 60)
+    public var maxTradesPerClear = 64
+    /// When each provider (configured order) is away: it pauses at a span's start and resumes
+    /// at its end.
+    public var unavailable: [Int: [OfflineSpan]] = [:]
 
     public init(providers: [ComputeProvider], jobs: Int, jobRatePerSecond: Double, jobTflop: ValueLaw, maxPricePerTflop: ValueLaw,
                 deadline: SimDuration, callFee: Double, callBytes: Int, confirmations: Int) {
@@ -56,6 +64,8 @@ enum MarketKind {
     static let offersOpen: UInt16 = 50
     static let jobArrives: UInt16 = 51
     static let workDone: UInt16 = 52
+    static let auctionClear: UInt16 = 53
+    static let availability: UInt16 = 54
 }
 
 /// The compute market on a chain: a wrapper around any consensus protocol.
@@ -82,7 +92,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
 
     public private(set) var base: Base
     public let parameters: ComputeMarketParameters
-    public private(set) var ledger = ContractLedger(initial: ComputeMarket())
+    public private(set) var follower: ContractFollower<ComputeMarket>
     /// Jobs seen on the confirmed chain, by contract job id.
     public private(set) var jobLogs: [JobLog] = []
     /// Seconds each provider (configured order) worked on finished jobs, and the TFLOP it was
@@ -93,8 +103,6 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
     private var sentAt: [Int32: SimTime] = [:]
     private var providerOfNode: [Int: Int] = [:]
     private var jobsSent = 0
-    private var executed: Int
-    private var confirmedHeight: Int32 = 0
     private let owners: RandomStream
     private let draws: RandomStream
     private let arrivals: RandomStream
@@ -105,7 +113,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         precondition(base.chain.transactions != nil, "the market's calls are transactions")
         self.base = base
         self.parameters = parameters
-        self.executed = base.chain.tree.count
+        self.follower = ContractFollower(initial: ComputeMarket(matching: parameters.matching), confirmations: parameters.confirmations)
         self.busySeconds = [Double](repeating: 0, count: parameters.providers.count)
         self.tflopPaid = busySeconds
         for (i, provider) in parameters.providers.enumerated() { providerOfNode[provider.node] = i }
@@ -123,6 +131,15 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
             scheduler.schedule(after: SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.jobRatePerSecond)), target: 0,
                                kind: MarketKind.jobArrives)
         }
+        if parameters.matching == .doubleAuction {
+            scheduler.schedule(after: parameters.auctionInterval, target: 0, kind: MarketKind.auctionClear)
+        }
+        for (provider, spans) in parameters.unavailable.sorted(by: { $0.key < $1.key }) {
+            for span in spans {
+                scheduler.schedule(at: span.from, target: UInt32(provider), kind: MarketKind.availability, payload: 0)
+                scheduler.schedule(at: span.until, target: UInt32(provider), kind: MarketKind.availability, payload: 1)
+            }
+        }
     }
 
     public mutating func handle(_ event: Event, scheduler: inout Scheduler) -> Bool {
@@ -133,6 +150,15 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
             }
         case MarketKind.jobArrives:
             postJob(&scheduler)
+        case MarketKind.auctionClear:
+            send(.clear(maxTrades: parameters.maxTradesPerClear), from: 0, at: scheduler.now)
+            let state = marketState
+            // Keep clearing while jobs are to come, in the mempool, or waiting.
+            if jobsSent < parameters.jobs || state.jobs.count < jobsSent || state.waiting > 0 {
+                scheduler.schedule(after: parameters.auctionInterval, target: 0, kind: MarketKind.auctionClear)
+            }
+        case MarketKind.availability:
+            send(.setAvailable(event.payload == 1), from: parameters.providers[Int(event.target)].node, at: scheduler.now)
         case MarketKind.workDone:
             let provider = Int(event.target), job = Int(event.payload)
             jobLogs[job].finished = scheduler.now
@@ -141,11 +167,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         default:
             guard base.handle(event, scheduler: &scheduler) else { return false }
         }
-        // Outcomes and confirmations change only with new blocks.
-        if executed < chain.tree.count {
-            executeNewBlocks()
-            actOnConfirmedBlocks(&scheduler)
-        }
+        if let pool = chain.transactions { actOn(follower.advance(tree: chain.tree, blockTransactions: pool.blockTransactions), &scheduler) }
         return true
     }
 
@@ -164,37 +186,15 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
     private mutating func send(_ call: ComputeMarket.Call, from node: Int, at time: SimTime) {
         guard let id = base.submitTransaction(at: time, sizeBytes: parameters.callBytes, fee: parameters.callFee, kind: .call, origin: node,
                                               gas: ComputeMarket.gas(of: call)) else { return }
-        ledger.register(id, call: call, from: node)
+        follower.register(id, call: call, from: node)
         sentAt[id] = time
     }
 
-    /// Runs the calls of every block built since the last event, in the order they were built.
-    private mutating func executeNewBlocks() {
-        let tree = chain.tree
-        guard executed < tree.count, let pool = chain.transactions else { return }
-        for block in executed..<tree.count {
-            ledger.execute(BlockID(block), parent: tree.parent[block], transactions: pool.blockTransactions[block], at: tree.created[block])
-        }
-        executed = tree.count
-    }
-
-    /// Acts on the outcomes of the best chain's blocks that reached their confirmations.
-    private mutating func actOnConfirmedBlocks(_ scheduler: inout Scheduler) {
-        let tree = chain.tree
-        let tip = tree.bestTip()
-        let target = tree.height[Int(tip)] - Int32(parameters.confirmations - 1)
-        guard target > confirmedHeight else { return }
-        var newlyConfirmed: [BlockID] = []
-        var block = tip
-        while tree.height[Int(block)] > target { block = tree.parent[Int(block)] }
-        while tree.height[Int(block)] > confirmedHeight {
-            newlyConfirmed.append(block)
-            block = tree.parent[Int(block)]
-        }
-        confirmedHeight = target
-        for block in newlyConfirmed.reversed() {
-            guard let outcomes = ledger.outcomes[block] else { continue }
-            let state = ledger.state(after: block)
+    /// Acts on the outcomes of newly confirmed best-chain blocks.
+    private mutating func actOn(_ confirmed: [BlockID], _ scheduler: inout Scheduler) {
+        for block in confirmed {
+            guard let outcomes = follower.ledger.outcomes[block] else { continue }
+            let state = follower.ledger.state(after: block)
             for outcome in outcomes {
                 guard case .success(let events) = outcome.result else { continue }
                 for event in events { act(on: event, of: outcome.transaction, state: state, &scheduler) }
@@ -226,7 +226,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         case .missed(let job, _):
             logJob(job, at: scheduler.now)
             jobLogs[Int(job)].settled = scheduler.now
-        case .offered:
+        case .offered, .cleared, .availability:
             break
         }
     }
@@ -251,7 +251,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
     }
 
     /// The contract's state on the best chain.
-    public var marketState: ComputeMarket { ledger.state(after: chain.tree.bestTip()) }
+    public var marketState: ComputeMarket { follower.state(on: chain.tree) }
 
     /// Joules the providers spent working.
     public var workJ: Double { zip(busySeconds, parameters.providers).reduce(0) { $0 + $1.0 * $1.1.watts } }

@@ -85,6 +85,12 @@ public struct DataMarket: Contract {
         }
     }
 
+    /// The gas of the costliest call.
+    public static var largestGas: Int {
+        [Call.list(price: 0, sizeBytes: 1, policy: .open), .buy(dataset: 0, payment: 0, stake: 0), .decide(request: 0, approve: true),
+         .revoke(dataset: 0, consumer: 0), .access(dataset: 0)].map(gas).max()!
+    }
+
     /// Whether `consumer` holds a live grant on `dataset`.
     public func hasGrant(_ consumer: Int, on dataset: Int32) -> Bool { grants[Holder(dataset: dataset, consumer: consumer)] != nil }
 

@@ -42,6 +42,11 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     /// The fee a round's record bids as a transaction (needs a transaction workload); 0: it
     /// rides in the first new block outside the mempool.
     public var recordFee: Double = 0
+    /// Source every client's data through the data market (`workload.data_market`): a client
+    /// trains only on a dataset it holds a grant for (docs/markets.md).
+    public var dataMarket = false
+    /// The test accuracy whose first confirmed round gives `fl_time_to_accuracy_s`; 0: none.
+    public var targetAccuracy: Double = 0
     /// `samples` or `contribution` (leave-one-out on the test data).
     public var rewardSplit: RewardSplit = .samples
     /// Secure aggregation of the updates (docs/secure-aggregation.md).

@@ -23,6 +23,7 @@ extension FedChainConfig {
         issues.check(stop.blocks >= 0, "stop.blocks", "expected an integer >= 0, found \(stop.blocks)")
         checkWorkload(into: &issues)
         checkComputeMarket(into: &issues)
+        checkDataMarket(into: &issues)
         issues.seconds(stop.timeS, "stop.time_s", allowZero: true)
         issues.check(stop.blocks > 0 || stop.timeS > 0 || stop.events > 0, "stop",
                      "expected at least one of blocks, time_s, events to be > 0, found none")
@@ -148,6 +149,7 @@ extension FedChainConfig {
         fl.deviceGflops.check(at: "federation.device_gflops", into: &issues)
         issues.bounded(fl.rewardPerRound, "federation.reward_per_round", 0...Self.maxMagnitude)
         issues.bounded(fl.recordFee, "federation.record_fee", 0...Self.maxMagnitude)
+        issues.bounded(fl.targetAccuracy, "federation.target_accuracy", 0...1)
         issues.check(fl.recordFee == 0 || workload.transactions.isOn, "federation.record_fee",
                      "a record fee needs a transaction workload to compete in (workload.transactions.rate_per_s > 0 or a trace); 0 lets the record ride free")
         let secure = fl.secureAggregation

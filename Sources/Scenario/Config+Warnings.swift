@@ -14,6 +14,9 @@ extension FedChainConfig {
             warnings.append("federation.slashing.fraction: proof of work has no stake to burn; slashed clients are only excluded "
                             + "(exclusion_rounds) and lose reputation")
         }
+        if !federation.dataMarket, workload.dataMarket != DataMarketConfig() {
+            warnings.append("workload.data_market: set, but federation.data_market is false, so no data market runs")
+        }
         return warnings
     }
 

@@ -9,6 +9,9 @@ public struct WorkloadConfig: Codable, Equatable, Sendable {
     public var transactions = TransactionsConfig()
     /// The compute market (off while `providers` is 0; docs/markets.md).
     public var computeMarket = ComputeMarketConfig()
+    /// The data market federated learning buys its clients' data through
+    /// (`federation.data_market`; docs/markets.md).
+    public var dataMarket = DataMarketConfig()
     public init() {}
 }
 
@@ -81,10 +84,63 @@ public struct ComputeMarketConfig: Codable, Equatable, Sendable {
     public var callBytes: Int = 200
     /// Blocks on the best chain before a node acts on a call's outcome.
     public var confirmations: Int = 1
+    /// `posted_price` or `double_auction` (a sealed-bid call market cleared every
+    /// `auction_interval_s` by node 0, at most `max_trades_per_clear` trades a call).
+    public var matching: MatchingKind = .postedPrice
+    public var auctionIntervalS: Double = 60
+    public var maxTradesPerClear: Int = 64
+    /// A CSV of provider absences (`provider,offline_from_s,offline_until_s`, providers from 0),
+    /// relative to the config file; "": always available.
+    public var availability = ""
     public init() {}
 
     /// Whether the market runs.
     public var isOn: Bool { providers > 0 }
+}
+
+/// `workload.data_market`: providers list the federated clients' datasets; the task buys access.
+public struct DataMarketConfig: Codable, Equatable, Sendable {
+    /// Provider nodes (drawn from stream `data.providers` among the nodes that host no client);
+    /// provider k lists the datasets of clients k, k + providers, ...
+    public var providers: Int = 5
+    /// Each dataset's price (a number or a distribution; one draw per dataset).
+    public var price = DistributionConfig(distribution: .constant, mean: 1, sd: 0, min: 0, max: 0)
+    /// A dataset's size is its client's training examples times this: what the client downloads.
+    public var bytesPerExample: Int = 784
+    /// `open`, `allowlist`, `minimum_stake` or `owner_approval`.
+    public var policy: DataPolicyKind = .open
+    /// `allowlist`: the share of client nodes on it (drawn from stream `data.allowlist`).
+    public var allowlistShare: Double = 1
+    /// `minimum_stake`: the least stake a buyer's node holds in the consensus (PoS and
+    /// hierarchical; 0 for every node under PoW).
+    public var minStake: Double = 0
+    /// `owner_approval`: seconds an owner takes to decide, and the chance it approves.
+    public var approvalDelayS: Double = 60
+    public var approvalRate: Double = 1
+    /// The most the task spends on datasets; 0: no limit.
+    public var budget: Double = 0
+    /// When the owners revoke `revoke_share` of the grants; 0: never.
+    public var revokeAtS: Double = 0
+    public var revokeShare: Double = 0
+    /// Every call's fee and size as a transaction.
+    public var callFee: Double = 1
+    public var callBytes: Int = 200
+    /// Blocks on the best chain before a node acts on a call's outcome.
+    public var confirmations: Int = 1
+    public init() {}
+}
+
+/// How compute jobs meet providers.
+public enum MatchingKind: String, ConfigChoice {
+    case postedPrice = "posted_price"
+    case doubleAuction = "double_auction"
+}
+
+/// Who may buy a dataset.
+public enum DataPolicyKind: String, ConfigChoice {
+    case open, allowlist
+    case minimumStake = "minimum_stake"
+    case ownerApproval = "owner_approval"
 }
 
 /// How transactions reach producers.
@@ -121,9 +177,13 @@ extension FedChainConfig {
                      "expected bytes from 1 to what a block holds after its header (\(room)), found \(market.callBytes)")
         issues.check((1...1_000).contains(market.confirmations), "\(key).confirmations",
                      "expected an integer from 1 to 1000, found \(market.confirmations)")
+        issues.seconds(market.auctionIntervalS, "\(key).auction_interval_s", allowZero: false)
+        issues.check((1...10_000).contains(market.maxTradesPerClear), "\(key).max_trades_per_clear",
+                     "expected an integer from 1 to 10000, found \(market.maxTradesPerClear)")
         let gasLimit = workload.transactions.blockGasLimit
-        let largest = [ComputeMarket.gas(of: .post(tflop: 1, maxPricePerTflop: 0, deadline: .zero)), ComputeMarket.gas(of: .offer(gflops: 1, pricePerTflop: 0)),
-                       ComputeMarket.gas(of: .deliver(job: 0))].max()!
+        let calls: [ComputeMarket.Call] = [.post(tflop: 1, maxPricePerTflop: 0, deadline: .zero), .offer(gflops: 1, pricePerTflop: 0), .deliver(job: 0),
+                                           .setAvailable(true)] + (market.matching == .doubleAuction ? [.clear(maxTrades: market.maxTradesPerClear)] : [])
+        let largest = calls.map(ComputeMarket.gas).max()!
         issues.check(gasLimit == 0 || gasLimit >= largest, "workload.transactions.block_gas_limit",
                      "expected 0 or at least the largest market call's gas (\(largest)), found \(gasLimit)")
     }
@@ -151,5 +211,36 @@ extension FedChainConfig {
                      "expected 0 (no limit) or at least one block's room (\(room) bytes), found \(tx.mempoolLimitBytes)")
         issues.check((1...4_096).contains(tx.lightOrigins), "\(key).light_origins",
                      "expected an integer from 1 to 4096, found \(tx.lightOrigins)")
+    }
+}
+
+extension FedChainConfig {
+    /// `workload.data_market` and `federation.data_market`.
+    func checkDataMarket(into issues: inout Validator) {
+        let market = workload.dataMarket, key = "workload.data_market", fl = federation
+        guard fl.dataMarket else { return }
+        issues.check(fl.rounds > 0, "federation.data_market", "expected federated rounds to buy data for (federation.rounds > 0)")
+        let spare = network.nodes - fl.clients - 1
+        issues.check(market.providers >= 1 && market.providers <= max(spare, 1) && spare >= 1, "\(key).providers",
+                     "expected an integer from 1 to the nodes that host neither the aggregator nor a client (network.nodes - federation.clients - 1 = \(spare)), found \(market.providers)")
+        market.price.check(at: "\(key).price", into: &issues)
+        issues.check((1...1_000_000_000).contains(market.bytesPerExample), "\(key).bytes_per_example",
+                     "expected an integer from 1 to 1e9, found \(market.bytesPerExample)")
+        issues.probability(market.allowlistShare, "\(key).allowlist_share")
+        issues.bounded(market.minStake, "\(key).min_stake", 0...Self.maxMagnitude)
+        issues.seconds(market.approvalDelayS, "\(key).approval_delay_s", allowZero: true)
+        issues.probability(market.approvalRate, "\(key).approval_rate")
+        issues.bounded(market.budget, "\(key).budget", 0...Self.maxMagnitude)
+        issues.seconds(market.revokeAtS, "\(key).revoke_at_s", allowZero: true)
+        issues.probability(market.revokeShare, "\(key).revoke_share")
+        issues.bounded(market.callFee, "\(key).call_fee", 0...Self.maxMagnitude)
+        let room = consensus.blockSizeBytes - ChainState.headerBytes
+        issues.check(market.callBytes >= 1 && market.callBytes <= max(room, 1), "\(key).call_bytes",
+                     "expected bytes from 1 to what a block holds after its header (\(room)), found \(market.callBytes)")
+        issues.check((1...1_000).contains(market.confirmations), "\(key).confirmations", "expected an integer from 1 to 1000, found \(market.confirmations)")
+        let gasLimit = workload.transactions.blockGasLimit
+        let largest = DataMarket.largestGas
+        issues.check(gasLimit == 0 || gasLimit >= largest, "workload.transactions.block_gas_limit",
+                     "expected 0 or at least the largest data market call's gas (\(largest)), found \(gasLimit)")
     }
 }

@@ -47,7 +47,8 @@ struct FederationReport<Base: ConsensusProtocol> {
             return r.participants.indices.map { i in
                 (round: r.round, node: r.participants[i], samples: r.sampleCounts[i],
                  contribution: r.contributions.isEmpty ? Double.nan : r.contributions[i], reward: shares[i],
-                 accepted: !r.rejected.contains(r.participants[i]), malicious: isMalicious(r.participants[i]))
+                 accepted: !r.rejected.contains(r.participants[i]), malicious: isMalicious(r.participants[i]),
+                 grant: r.grants.isEmpty ? Int64(-1) : Int64(r.grants[i]))
             }
         }
         let participantColumns = [
@@ -58,7 +59,7 @@ struct FederationReport<Base: ConsensusProtocol> {
             Column("reward", .double(participants.map(\.reward))),
             Column("accepted", .int64(participants.map { $0.accepted ? 1 : 0 })),
             Column("malicious", .int64(participants.map { $0.malicious ? 1 : 0 })),
-        ]
+        ] + (model.dataMarket == nil ? [] : [Column("grant_tx", .int64(participants.map(\.grant)))])
         let config: String
         if case .string(let text)? = record.rootAttributes.first(where: { $0.0 == "config" })?.1 { config = text } else { config = "" }
         let history = RoundHistoryDigest(rounds: roundColumns, participants: participantColumns,
@@ -72,7 +73,8 @@ struct FederationReport<Base: ConsensusProtocol> {
         record.setRootAttribute("fl_history_sha256", .string(ModelRecord.hex(history.history())))
         record.setTable("/fl/participants", Table(participantColumns, attributes: [
             ("note", .string("contribution: leave-one-out rise of the test loss (NaN unless reward_split is contribution); "
-                             + "accepted: 0 when the robust defence rejected the update; malicious: 1 for an attacker's update")),
+                             + "accepted: 0 when the robust defence rejected the update; malicious: 1 for an attacker's update; "
+                             + "grant_tx (with a data market): the transaction that granted the participant its dataset")),
         ]))
         writeClients(into: &record)
         let members = rounds.flatMap { round in
@@ -80,6 +82,7 @@ struct FederationReport<Base: ConsensusProtocol> {
                                                 round.memberRejections.indices.contains($0.offset) ? round.memberRejections[$0.offset] : 0) }
         }
         if model.parameters.secureAggregation != nil { writeSecureRounds(into: &record) }
+        if let market = model.dataMarket { DataMarketReport.write(market, clientNodes: model.parameters.clientNodes, tree: model.chain.tree, into: &record) }
         record.setTable("/fl/committees", Table([
             Column("round", .int64(members.map { Int64($0.0) })),
             Column("node", .int64(members.map { Int64($0.1) })),

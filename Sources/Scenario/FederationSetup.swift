@@ -147,6 +147,11 @@ extension World {
         for (node, spans) in setup.offlineSpans { parameters.offline[node - 1] = spans }
         parameters.secureAggregation = fl.secureAggregation.settings
         parameters.slashing = fl.slashing.rule
+        parameters.targetAccuracy = fl.targetAccuracy
+        if fl.dataMarket {
+            parameters.dataSourcing = dataSourcing(config, examples: (0..<learning.clientCount).map(learning.trainer.trainingExamples),
+                                                   stakes: base.nodeColumns().first { $0.name == "stake" }?.values)
+        }
         let maxWeight = (0..<learning.clientCount).map(learning.trainer.trainingExamples).max() ?? 1
         if let secure = parameters.secureAggregation,
            let problem = Quantizer.problem(clip: secure.clip, bits: secure.bits, maxWeight: maxWeight, clients: fl.clientsPerRound) {

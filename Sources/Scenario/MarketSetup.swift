@@ -1,4 +1,5 @@
 import Consensus
+import Federation
 import Ledger
 import Markets
 import Metrics
@@ -16,11 +17,44 @@ extension World {
         let providers = nodes.indices.map {
             ComputeProvider(node: Int(nodes[$0]), gflops: max(speeds[$0], 1e-6), pricePerTflop: prices[$0], watts: market.watts)
         }
-        let parameters = ComputeMarketParameters(providers: providers, jobs: market.jobs, jobRatePerSecond: market.jobRatePerS,
+        var parameters = ComputeMarketParameters(providers: providers, jobs: market.jobs, jobRatePerSecond: market.jobRatePerS,
                                                  jobTflop: market.jobTflop.law, maxPricePerTflop: market.maxPricePerTflop.law,
                                                  deadline: SimDuration(seconds: market.deadlineS), callFee: market.callFee,
                                                  callBytes: market.callBytes, confirmations: market.confirmations)
+        parameters.matching = market.matching == .doubleAuction ? .doubleAuction : .postedPrice
+        parameters.auctionInterval = SimDuration(seconds: market.auctionIntervalS)
+        parameters.maxTradesPerClear = market.maxTradesPerClear
+        parameters.unavailable = setup.providerAbsences
         return ComputeMarketChain(base: base, parameters: parameters, streams: streams)
+    }
+}
+
+extension World {
+    /// Where `federation.data_market` sources the clients' data (streams `data.providers`,
+    /// `data.prices` and `data.allowlist`): client i (node i + 1) holds `examples[i]` rows;
+    /// `stakes` are the consensus's per-node stakes, if it has any.
+    static func dataSourcing(_ config: FedChainConfig, examples: [Int], stakes: [Double]?) -> DataSourcing {
+        let market = config.workload.dataMarket, clients = config.federation.clients
+        let streams = RandomStreams(seed: config.seed)
+        // Providers live on the nodes after the aggregator (0) and the clients (1...clients).
+        let providers = sample(market.providers, of: config.network.nodes - clients - 1, streams.stream("data.providers"))
+            .map { Int($0) + clients + 1 }
+        let prices = market.price.drawPerNode(clients, from: streams.stream("data.prices")).map { max($0, 0) }
+        let policy: DataMarket.Policy
+        switch market.policy {
+        case .open: policy = .open
+        case .allowlist:
+            let allowed = sample(Int((market.allowlistShare * Double(clients)).rounded()), of: clients, streams.stream("data.allowlist"))
+            policy = .allowlist(allowed.map { Int($0) + 1 })
+        case .minimumStake: policy = .minimumStake(market.minStake)
+        case .ownerApproval: policy = .ownerApproval
+        }
+        return DataSourcing(owners: (0..<clients).map { providers[$0 % providers.count] }, prices: prices,
+                            sizeBytes: examples.map { max($0, 1) * market.bytesPerExample }, policy: policy,
+                            stakes: (1...clients).map { stakes?[$0] ?? 0 }, budget: market.budget > 0 ? market.budget : .infinity,
+                            approvalDelay: SimDuration(seconds: market.approvalDelayS), approvalRate: market.approvalRate,
+                            revokeAt: market.revokeAtS > 0 ? .zero + SimDuration(seconds: market.revokeAtS) : nil, revokeShare: market.revokeShare,
+                            callFee: market.callFee, callBytes: market.callBytes, confirmations: market.confirmations)
     }
 }
 
@@ -44,6 +78,7 @@ enum MarketReport {
             Column("finished_ns", .int64(jobs.indices.map { ns(log($0)?.finished) })),
             Column("settled_ns", .int64(jobs.indices.map { ns(log($0)?.settled) })),
             Column("provider", .int64(jobs.map { $0.provider < 0 ? -1 : Int64(state.providers[Int($0.provider)].node) })),
+            Column("price_per_tflop", .double(jobs.map { $0.provider < 0 ? .nan : $0.pricePerTflop })),
             Column("paid", .double(jobs.map(\.paid))),
             Column("status", .uint8(jobs.map(\.status.rawValue))),
         ], attributes: [

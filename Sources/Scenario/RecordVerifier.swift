@@ -32,6 +32,8 @@ public enum RecordVerifier {
         // Files written before defences existed have no `accepted` column: nothing was rejected.
         let partAccepted = try file.columnNames("/fl/participants").contains("accepted")
             ? try file.int64Column("/fl/participants", "accepted") : partRound.map { _ in 1 }
+        // Runs without a data market have no `grant_tx` column: their records cite no grants.
+        let partGrant = try file.columnNames("/fl/participants").contains("grant_tx") ? try file.int64Column("/fl/participants", "grant_tx") : nil
         guard let initialHex = try file.stringAttribute("fl_initial_model_sha256"),
               let initial = ModelRecord.bytes(hex: initialHex) else {
             throw HDF5Error("\(file.path) has no root attribute fl_initial_model_sha256")
@@ -50,7 +52,7 @@ public enum RecordVerifier {
                                      trainLoss: loss[i], testAccuracy: accuracy[i],
                                      contributions: contributions.allSatisfy(\.isNaN) ? [] : contributions,
                                      rejected: rows.filter { partAccepted[$0] == 0 }.map { Int32(partNode[$0]) },
-                                     epsilon: epsilons[i].isNaN ? nil : epsilons[i])
+                                     epsilon: epsilons[i].isNaN ? nil : epsilons[i], grants: partGrant.map { g in rows.map { Int32(clamping: g[$0]) } } ?? [])
             if ModelRecord.hex(record.digest) != digest[i] {
                 problems.append("round \(rounds[i]): the record's fields do not hash to its record_sha256 (the record was changed)")
             }
@@ -59,8 +61,47 @@ public enum RecordVerifier {
         if let broken = ModelRecord.firstBreak(in: records, initialModelSHA256: initial) {
             problems.append("round \(records[broken].round): its parent is not the previous round's model (the model chain breaks here)")
         }
+        if let partGrant {
+            problems += try accessProblems(file, rounds: rounds, starts: try file.int64Column("/fl/rounds", "start_ns"),
+                                           participants: (partRound, partNode, partGrant))
+        }
         problems += try historyProblems(file, roundNumbers: rounds)
         return Report(rounds: rounds.count, problems: problems)
+    }
+
+    /// With a data market: every participant cites a grant that `/market/datasets` shows the
+    /// market gave its node before the round started and had not revoked by then, so no model
+    /// was trained on data without access.
+    static func accessProblems(_ file: HDF5File, rounds: [Int64], starts: [Int64],
+                               participants: (round: [Int64], node: [Int64], grant: [Int64])) throws -> [String] {
+        guard file.exists("/market/datasets") else {
+            return ["/fl/participants cites data market grants but the file has no /market/datasets"]
+        }
+        let grantTx = try file.int64Column("/market/datasets", "grant_tx"), holder = try file.int64Column("/market/datasets", "node")
+        let granted = try file.int64Column("/market/datasets", "granted_ns"), revoked = try file.int64Column("/market/datasets", "revoked_ns")
+        var rowOfGrant: [Int64: Int] = [:]
+        for row in grantTx.indices where grantTx[row] >= 0 { rowOfGrant[grantTx[row]] = row }
+        var startOfRound: [Int64: Int64] = [:]
+        for (round, start) in zip(rounds, starts) { startOfRound[round] = start }
+        var problems: [String] = []
+        for i in participants.round.indices {
+            let round = participants.round[i], node = participants.node[i], grant = participants.grant[i]
+            let start = startOfRound[round] ?? .max
+            guard grant >= 0 else {
+                problems.append("round \(round): node \(node) trained without a data market grant")
+                continue
+            }
+            guard let row = rowOfGrant[grant], holder[row] == node else {
+                problems.append("round \(round): node \(node) cites grant transaction \(grant), which /market/datasets does not show it was given")
+                continue
+            }
+            if granted[row] < 0 || granted[row] > start {
+                problems.append("round \(round): node \(node)'s grant (transaction \(grant)) was confirmed after the round started")
+            } else if revoked[row] >= 0 && revoked[row] <= start {
+                problems.append("round \(round): node \(node)'s grant (transaction \(grant)) was revoked before the round started")
+            }
+        }
+        return problems
     }
 
     /// Checks what the on-chain records do not cover (RoundHistoryDigest): the round count,

@@ -26,6 +26,8 @@ public struct RunSetup: Sendable {
     public let datasetPath: String
     /// Offline spans per client node from `federation.dropout_trace` (empty without one).
     public let offlineSpans: [Int: [OfflineSpan]]
+    /// Spans each compute market provider is away, from `workload.compute_market.availability`.
+    public let providerAbsences: [Int: [OfflineSpan]]
     /// Transactions from `workload.transactions.trace`, in time order (empty without one).
     public let transactionTrace: [TracedTransaction]
     /// SHA-256 of every input file the run reads, by the config key that names it, in key
@@ -60,7 +62,8 @@ public struct RunSetup: Sendable {
         let usesPython = fl.rounds > 0 && fl.trainer.kind == .python
         for (key, value) in [("network.edges_file", network.edgesFile), ("federation.dataset.path", fl.dataset.path),
                              ("federation.dropout_trace", fl.dropoutTrace), ("federation.trainer.module", usesPython ? fl.trainer.module : ""),
-                             ("workload.transactions.trace", config.workload.transactions.trace)]
+                             ("workload.transactions.trace", config.workload.transactions.trace),
+                             ("workload.compute_market.availability", config.workload.computeMarket.isOn ? config.workload.computeMarket.availability : "")]
             where !value.isEmpty {
             guard !key.hasPrefix("federation") || config.federation.rounds > 0 else { continue }
             guard key != "federation.dataset.path" || config.federation.dataset.kind == .hdf5 else { continue }
@@ -114,9 +117,18 @@ public struct RunSetup: Sendable {
         let trace = config.federation.dropoutTrace
         if config.federation.rounds > 0 && !trace.isEmpty {
             let path = Self.resolve(trace, in: baseDirectory), clients = config.federation.clients
-            offlineSpans = try cache.value("\(path) \(clients)", \.traces) { try DropoutTraceFile.load(path, clients: clients) }
+            offlineSpans = try cache.value("\(path) \(clients)", \.traces) { try OfflineTraceFile.dropouts(clients: clients).load(path) }
         } else {
             offlineSpans = [:]
+        }
+        let market = config.workload.computeMarket
+        if market.isOn && !market.availability.isEmpty {
+            let path = Self.resolve(market.availability, in: baseDirectory)
+            providerAbsences = try cache.value("\(path) providers \(market.providers)", \.traces) {
+                try OfflineTraceFile.availability(providers: market.providers).load(path)
+            }
+        } else {
+            providerAbsences = [:]
         }
         let txTrace = config.workload.transactions.trace
         if txTrace.isEmpty {
@@ -133,6 +145,7 @@ public struct RunSetup: Sendable {
                                    ("federation.dropout_trace", trace, !offlineSpans.isEmpty || (config.federation.rounds > 0 && !trace.isEmpty)),
                                    ("network.edges_file", network.edgesFile, edges != nil),
                                    ("workload.transactions.trace", txTrace, !txTrace.isEmpty),
+                                   ("workload.compute_market.availability", market.availability, market.isOn && !market.availability.isEmpty),
                                    ("network.regions", network.regions, RegionTable.builtIn[network.regions] == nil)] where used {
             let path = Self.resolve(value, in: baseDirectory)
             digests.append((key, try cache.value(path, \.digests) { try FileDigest.sha256(path, key: key, source: source) }))
@@ -276,25 +289,33 @@ enum EdgeFile {
     }
 }
 
-/// A dropout trace: one offline span per line, `node,offline_from_s,offline_until_s` (a client
-/// node, then seconds of simulated time); `#` starts a comment; an optional header line with
-/// exactly those names.
-enum DropoutTraceFile {
-    static let header = ["node", "offline_from_s", "offline_until_s"]
+/// An offline trace: one span per line, `<id>,offline_from_s,offline_until_s` (the id column is
+/// `node` for `federation.dropout_trace`, a client node from 1 to clients, and `provider` for
+/// `workload.compute_market.availability`, a provider from 0); `#` starts a comment; an optional
+/// header line with exactly those names.
+struct OfflineTraceFile {
+    let key: String
+    let idColumn: String
+    let ids: ClosedRange<Int>
 
-    static func load(_ path: String, clients: Int) throws -> [Int: [OfflineSpan]] {
-        let file = try TextLines(path: path, keyPath: "federation.dropout_trace", what: "dropout trace")
+    static func dropouts(clients: Int) -> OfflineTraceFile { OfflineTraceFile(key: "federation.dropout_trace", idColumn: "node", ids: 1...max(clients, 1)) }
+    static func availability(providers: Int) -> OfflineTraceFile {
+        OfflineTraceFile(key: "workload.compute_market.availability", idColumn: "provider", ids: 0...max(providers - 1, 0))
+    }
+
+    func load(_ path: String) throws -> [Int: [OfflineSpan]] {
+        let file = try TextLines(path: path, keyPath: key, what: idColumn == "node" ? "dropout trace" : "availability trace")
         var spans: [Int: [OfflineSpan]] = [:]
-        for line in file.dataLines(header: header) {
+        for line in file.dataLines(header: [idColumn, "offline_from_s", "offline_until_s"]) {
             let fields = line.fields
-            guard fields.count == 3, let node = Int(fields[0]), (1...clients).contains(node),
+            guard fields.count == 3, let id = Int(fields[0]), ids.contains(id),
                   let from = Double(fields[1]), let until = Double(fields[2]), from.isFinite, until.isFinite, from >= 0, until > from,
                   until <= SimDuration.maxSeconds else {
-                throw file.error(line, keyPath: "federation.dropout_trace",
-                                 "expected 'node,offline_from_s,offline_until_s' with a client node from 1 to \(clients) "
+                throw file.error(line, keyPath: key,
+                                 "expected '\(idColumn),offline_from_s,offline_until_s' with a \(idColumn == "node" ? "client node" : "provider") from \(ids.lowerBound) to \(ids.upperBound) "
                                      + "and 0 <= from < until <= \(SimDuration.maxSeconds), found '\(line.text)'")
             }
-            spans[node, default: []].append(OfflineSpan(from: .zero + SimDuration(seconds: from), until: .zero + SimDuration(seconds: until)))
+            spans[id, default: []].append(OfflineSpan(from: .zero + SimDuration(seconds: from), until: .zero + SimDuration(seconds: until)))
         }
         return spans
     }

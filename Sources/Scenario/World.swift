@@ -110,7 +110,8 @@ public enum World {
 
     /// The mempool's workload: the configured transactions, or an empty one for contract calls.
     static func transactionWorkload(_ setup: RunSetup) -> TransactionParameters? {
-        setup.config.workload.transactions.parameters(trace: setup.transactionTrace, carriesCalls: setup.config.workload.computeMarket.isOn)
+        setup.config.workload.transactions.parameters(trace: setup.transactionTrace, 
+                                                            carriesCalls: setup.config.workload.computeMarket.isOn || setup.config.federation.dataMarket)
     }
 
     /// The PoW parameters of `setup`.

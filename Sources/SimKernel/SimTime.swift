@@ -74,3 +74,16 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public var description: String { "\(seconds) s" }
 }
+
+/// A span of simulated time during which a node is offline (a federated client, a compute
+/// provider).
+public struct OfflineSpan: Sendable, Equatable {
+    public var from: SimTime
+    public var until: SimTime
+
+    /// Creates the span [from, until).
+    public init(from: SimTime, until: SimTime) {
+        self.from = from
+        self.until = until
+    }
+}

@@ -68,17 +68,56 @@ final class MarketRunTests: XCTestCase {
         XCTAssertGreaterThan(summary(record, "market_jobs_paid"), 30)
     }
 
+    /// A double auction on the chain: jobs wait for the keeper's clearing, every job is paid the
+    /// uniform price (all asks 0.01 and bids 0.02: 0.015), and the clear calls are transactions.
+    func testDoubleAuctionClearsOnTheChain() throws {
+        let record = try Runner.run(RunSetup.quickstart(overrides: Self.overrides + ["workload.compute_market.matching=double_auction",
+                                                                                  "workload.compute_market.auction_interval_s=120"])).record
+        XCTAssertEqual(summary(record, "market_jobs_paid"), 40)
+        let paid = numbers(record, "/market/jobs", "paid"), tflop = numbers(record, "/market/jobs", "tflop")
+        XCTAssertTrue(paid.indices.allSatisfy { abs(paid[$0] - 0.015 * tflop[$0]) < 1e-9 })
+        XCTAssertTrue(numbers(record, "/market/jobs", "price_per_tflop").allSatisfy { $0 == 0.015 })
+        XCTAssertEqual(summary(record, "market_price_mean"), 0.015, accuracy: 1e-12)
+        let posted = numbers(record, "/market/jobs", "posted_ns"), started = numbers(record, "/market/jobs", "started_ns")
+        XCTAssertTrue(posted.indices.allSatisfy { started[$0] >= posted[$0] })
+        let postedPrice = try Runner.run(RunSetup.quickstart(overrides: Self.overrides)).record
+        XCTAssertGreaterThan(summary(record, "market_wait_mean_s"), summary(postedPrice, "market_wait_mean_s") + 30,
+                             "bids wait for a clearing, every 120 s")
+        let clears = numbers(record, "/tx", "kind").filter { $0 == 2 }.count - 4 - 40 - 40
+        XCTAssertGreaterThanOrEqual(clears, Int(numbers(record, "/market/jobs", "posted_ns").max()! / 120e9), "one clear per interval while jobs come")
+    }
+
+    /// A provider away for the whole run never works; the others take every job. A bad trace
+    /// line is an error naming the file, line and key.
+    func testAvailabilityTrace() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("away.csv")
+        try "provider,offline_from_s,offline_until_s\n0,0,1e9\n".write(to: trace, atomically: true, encoding: .utf8)
+        let record = try Runner.run(RunSetup.quickstart(overrides: Self.overrides + ["workload.compute_market.availability=\(trace.path)"])).record
+        XCTAssertEqual(summary(record, "market_jobs_paid"), 40)
+        let busy = numbers(record, "/market/providers", "busy_s")
+        XCTAssertEqual(busy[0], 0)
+        XCTAssertTrue(busy.dropFirst().allSatisfy { $0 > 0 })
+        try "provider,offline_from_s,offline_until_s\n4,0,10\n".write(to: trace, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: Self.overrides + ["workload.compute_market.availability=\(trace.path)"])) {
+            let text = "\($0)"
+            XCTAssertTrue(text.contains("away.csv") && text.contains("2") && text.contains("workload.compute_market.availability")
+                              && text.contains("provider from 0 to 3"), text)
+        }
+    }
+
     /// Each bad setting names its key.
     func testMarketConfigErrors() throws {
-        for (extra, key) in [("workload.compute_market.providers=51", "workload.compute_market.providers"),
-                             ("workload.compute_market.job_rate_per_s=0", "workload.compute_market.job_rate_per_s"),
-                             ("workload.compute_market.gflops=0", "workload.compute_market.gflops"),
-                             ("workload.compute_market.confirmations=0", "workload.compute_market.confirmations"),
-                             ("workload.compute_market.call_bytes=0", "workload.compute_market.call_bytes"),
-                             ("workload.transactions.block_gas_limit=30000", "workload.transactions.block_gas_limit")] {
-            XCTAssertThrowsError(try RunSetup.quickstart(overrides: Self.overrides + [extra]), extra) {
-                XCTAssertTrue("\($0)".contains(key), "\(extra): \($0)")
-            }
-        }
+        assertConfigErrors([("workload.compute_market.providers=51", "workload.compute_market.providers"),
+                            ("workload.compute_market.job_rate_per_s=0", "workload.compute_market.job_rate_per_s"),
+                            ("workload.compute_market.gflops=0", "workload.compute_market.gflops"),
+                            ("workload.compute_market.confirmations=0", "workload.compute_market.confirmations"),
+                            ("workload.compute_market.call_bytes=0", "workload.compute_market.call_bytes"),
+                            ("workload.transactions.block_gas_limit=30000", "workload.transactions.block_gas_limit"),
+                            ("workload.compute_market.matching=vickrey", "workload.compute_market.matching"),
+                            ("workload.compute_market.auction_interval_s=0", "workload.compute_market.auction_interval_s"),
+                            ("workload.compute_market.max_trades_per_clear=0", "workload.compute_market.max_trades_per_clear"),
+                            ("workload.compute_market.availability=/nonexistent.csv", "workload.compute_market.availability")], base: Self.overrides)
     }
 }

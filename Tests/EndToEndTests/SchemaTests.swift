@@ -21,6 +21,7 @@ final class SchemaTests: XCTestCase {
             ("fl", federated), ("secagg", federated + ["--set", "federation.secure_aggregation.protocol=secaggplus"]),
             ("tx", chain + ["--set", "consensus.kind=pos", "--set", "workload.transactions={rate_per_s: 50, size_bytes: 500, fee_market: eip1559}"]),
             ("market", chain + ["--set", "consensus.kind=pos", "--set", "workload.compute_market={providers: 3, jobs: 5, job_rate_per_s: 0.05, job_tflop: 50}"]),
+            ("data-market", federated + ["--set", "consensus.kind=pos", "--set", "federation.data_market=true", "--set", "federation.target_accuracy=0.2"]),
             ("slashing", federated + ["--set", "consensus.kind=pos", "--set", "federation.strategy.robust={kind: median}",
                                       "--set", "federation.slashing.fraction=0.5"]),
         ]

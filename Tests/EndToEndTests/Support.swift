@@ -104,3 +104,13 @@ func summary(_ record: RunRecord, _ key: String) -> Double {
     default: return .nan
     }
 }
+
+/// Each `(extra, key)`: the quickstart with `base` and the override `extra` is refused with an
+/// error that names `key`.
+func assertConfigErrors(_ cases: [(extra: String, key: String)], base: [String], file: StaticString = #filePath, line: UInt = #line) {
+    for (extra, key) in cases {
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: base + [extra]), extra, file: file, line: line) {
+            XCTAssertTrue("\($0)".contains(key), "\(extra): \($0)", file: file, line: line)
+        }
+    }
+}

@@ -97,7 +97,7 @@ final class SweepCLITests: XCTestCase {
     /// The transaction and market reproductions at smoke-test size: every figure within its
     /// (widened) tolerance.
     func testReproduceTransactionExperimentsQuick() throws {
-        try assertQuickReproductions([("tx-bulk-queue", 4), ("eip1559-equilibrium", 4), ("compute-market", 3)])
+        try assertQuickReproductions([("tx-bulk-queue", 4), ("eip1559-equilibrium", 4), ("compute-market", 3), ("data-market-budget", 6)])
     }
 
     /// Runs `reproduce NAME --quick` for each experiment: it exits 0 with all its quantities

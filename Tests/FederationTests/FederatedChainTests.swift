@@ -2,6 +2,7 @@ import Consensus
 import Federation
 import Learning
 import Ledger
+import Markets
 import NetworkModel
 import SecureAggregation
 import SimKernel
@@ -350,5 +351,21 @@ final class FederatedChainTests: XCTestCase {
         XCTAssertEqual(run.rounds.count, 3)
         XCTAssertEqual(run.rounds.reduce(0) { $0 + $1.retries }, aborted.count)
         XCTAssertNil(ModelRecord.firstBreak(in: run.rounds.map(\.record), initialModelSHA256: run.initialModelSHA256))
+    }
+}
+
+final class DataSourcingTests: XCTestCase {
+    /// The task buys cheapest first (ties by client) while the total stays within the budget.
+    func testPurchasesAreCheapestFirstWithinTheBudget() {
+        func sourcing(_ prices: [Double], budget: Double) -> DataSourcing {
+            DataSourcing(owners: prices.map { _ in 9 }, prices: prices, sizeBytes: prices.map { _ in 1 }, policy: .open,
+                         stakes: prices.map { _ in 0 }, budget: budget, approvalDelay: .zero, approvalRate: 1, revokeAt: nil,
+                         revokeShare: 0, callFee: 1, callBytes: 100, confirmations: 1)
+        }
+        XCTAssertEqual(sourcing([3, 1, 2, 1], budget: 4).purchases(), [1, 2, 3])
+        XCTAssertEqual(sourcing([3, 1, 2, 1], budget: 3.5).purchases(), [1, 3], "2 + 1 + 1 passes 3.5")
+        XCTAssertEqual(sourcing([5, 1, 4], budget: 5.5).purchases(), [1, 2])
+        XCTAssertEqual(sourcing([5, 1, 4], budget: .infinity).purchases(), [0, 1, 2])
+        XCTAssertEqual(sourcing([5, 1, 4], budget: 0.5).purchases(), [])
     }
 }

@@ -51,3 +51,30 @@ final class ContractLedgerTests: XCTestCase {
         XCTAssertEqual(ledger.state(after: BlockID(blocks + 1)).total, 20 * 21 / 2 + 1_000)
     }
 }
+
+final class ContractFollowerTests: XCTestCase {
+    /// Blocks are handed out once they have their confirmations on the best chain, each once and
+    /// oldest first; a losing branch's calls run but its blocks are never handed out.
+    func testConfirmedBlocksOfTheBestChain() {
+        var tree = BlockTree()
+        var follower = ContractFollower(initial: Counter(), confirmations: 2)
+        for id in 0..<4 { follower.register(Int32(id), call: .add(1), from: id) }
+        var calls: [[Int32]] = [[]]
+        func add(_ parent: BlockID, _ txs: [Int32]) -> BlockID {
+            calls.append(txs)
+            return tree.append(parent: parent, producer: 0, at: .zero, sizeBytes: 100, txCount: txs.count)
+        }
+        let a = add(0, [0])
+        XCTAssertEqual(follower.advance(tree: tree, blockTransactions: calls), [], "one block deep: not yet")
+        let b = add(a, [1])
+        XCTAssertEqual(follower.advance(tree: tree, blockTransactions: calls), [a])
+        let side = add(a, [2])   // a fork at b's height loses on equal work
+        XCTAssertEqual(follower.advance(tree: tree, blockTransactions: calls), [])
+        XCTAssertEqual(follower.ledger.state(after: side).total, 2, "the losing branch ran its call")
+        let c = add(b, [3]), d = add(c, [])
+        XCTAssertEqual(follower.advance(tree: tree, blockTransactions: calls), [b, c])
+        XCTAssertEqual(follower.state(on: tree).total, 3)
+        XCTAssertEqual(tree.bestTip(), d)
+        XCTAssertEqual(follower.advance(tree: tree, blockTransactions: calls), [], "nothing new")
+    }
+}

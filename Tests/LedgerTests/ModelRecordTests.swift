@@ -28,6 +28,12 @@ final class ModelRecordTests: XCTestCase {
         var who = base
         who.participants = [3, 8]
         changed.append(who)
+        var grants = base
+        grants.grants = [11, 12]
+        changed.append(grants)
+        var otherGrant = base
+        otherGrant.grants = [11, 13]
+        XCTAssertNotEqual(otherGrant.digest, grants.digest, "the cited grants are part of the digest")
         for other in changed { XCTAssertNotEqual(other.digest, digest) }
         XCTAssertEqual(record(round: 1, parent: base.parentModelSHA256, model: [0.25, -1]).digest, digest)
     }
@@ -41,6 +47,8 @@ final class ModelRecordTests: XCTestCase {
         plain.rejected = [7]
         plain.epsilon = 1.5
         XCTAssertEqual(plain.encodedBytes, 120 + 8 + 4 + 8 + 8)
+        plain.grants = [4, 5]
+        XCTAssertEqual(plain.encodedBytes, 120 + 8 + 4 + 8 + 8 + 8 + 2 * 4)
     }
 
     func testHistoryCheckFindsTheFirstBreak() {

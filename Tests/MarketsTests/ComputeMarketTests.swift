@@ -82,4 +82,73 @@ final class ComputeMarketTests: XCTestCase {
         XCTAssertThrowsError(try market.apply(.deliver(job: 1), from: 7, at: Self.at(90)), "delivered already")
         XCTAssertGreaterThan(ComputeMarket.gas(of: .post(tflop: 1, maxPricePerTflop: 1, deadline: .zero)), 21_000)
     }
+
+    /// The double auction against brute force, over 2,000 random books: the gains from trade
+    /// (the sum of bid - ask over trades) are the most any matching of bids to idle asks reaches;
+    /// every trade is individually rational at the uniform price (bid >= price >= ask); no
+    /// unmatched bid is at or above an unmatched ask; jobs pay what providers earn.
+    func testDoubleAuctionIsEfficientAndIndividuallyRational() throws {
+        let draws = RandomStreams(seed: 5).stream("books")
+        for book in 0..<2_000 {
+            var market = ComputeMarket(matching: .doubleAuction)
+            let asks = (0..<(1 + draws.int(below: 6))).map { _ in Double(draws.int(below: 10)) }
+            let bids = (0..<(1 + draws.int(below: 8))).map { _ in Double(draws.int(below: 10)) }
+            for (node, ask) in asks.enumerated() { _ = try market.apply(.offer(gflops: 1_000, pricePerTflop: ask), from: node, at: .zero) }
+            for bid in bids {
+                let events = try market.apply(.post(tflop: 1, maxPricePerTflop: bid, deadline: Self.at(1e6)), from: 99, at: .zero)
+                XCTAssertEqual(events.count, 1, "a bid waits for the clearing")
+            }
+            // Brute force: the best gains over every matching, by dynamic programming over the
+            // subsets of asks already taken.
+            var best = [Double](repeating: -1, count: 1 << asks.count)
+            best[0] = 0
+            for bid in bids {
+                var next = best
+                for mask in best.indices where best[mask] >= 0 {
+                    for (i, ask) in asks.enumerated() where mask & (1 << i) == 0 && bid >= ask {
+                        next[mask | 1 << i] = max(next[mask | 1 << i], best[mask] + bid - ask)
+                    }
+                }
+                best = next
+            }
+            let events = try market.apply(.clear(maxTrades: 100), from: 0, at: .zero)
+            let trades = market.jobs.filter { $0.status == .running }
+            let gains = trades.reduce(0) { $0 + $1.maxPricePerTflop - market.providers[Int($1.provider)].pricePerTflop }
+            XCTAssertEqual(gains, best.max()!, accuracy: 1e-9, "book \(book): bids \(bids) asks \(asks)")
+            guard let price = trades.first?.pricePerTflop else { XCTAssertTrue(events.isEmpty); continue }
+            XCTAssertTrue(trades.allSatisfy { $0.pricePerTflop == price }, "one uniform price")
+            for job in trades { XCTAssertTrue(job.maxPricePerTflop >= price && market.providers[Int(job.provider)].pricePerTflop <= price, "book \(book)") }
+            let openBids = market.jobs.filter { $0.status == .queued }.map(\.maxPricePerTflop)
+            let idleAsks = market.providers.filter { $0.job < 0 }.map(\.pricePerTflop)
+            XCTAssertFalse(openBids.contains { bid in idleAsks.contains { $0 <= bid } }, "book \(book): a trade is left")
+            for (i, job) in market.jobs.enumerated() where job.status == .running {
+                _ = try market.apply(.deliver(job: Int32(i)), from: market.providers[Int(job.provider)].node, at: .zero)
+            }
+            XCTAssertEqual(market.providers.reduce(0) { $0 + $1.revenue }, market.jobs.reduce(0) { $0 + $1.paid }, accuracy: 1e-9)
+            XCTAssertEqual(market.jobs.reduce(0) { $0 + $1.paid }, price * Double(trades.count), accuracy: 1e-9)
+        }
+    }
+
+    /// A paused provider takes no job, under either matching, until it resumes; the job it runs
+    /// when it pauses is still delivered and paid. Only the double auction accepts `clear`.
+    func testPausedProvidersTakeNoJobs() throws {
+        var market = ComputeMarket()
+        _ = try market.apply(.offer(gflops: 1_000, pricePerTflop: 1), from: 7, at: .zero)
+        _ = try market.apply(.post(tflop: 1, maxPricePerTflop: 2, deadline: Self.at(100)), from: 1, at: .zero)
+        _ = try market.apply(.setAvailable(false), from: 7, at: .zero)
+        _ = try market.apply(.post(tflop: 1, maxPricePerTflop: 2, deadline: Self.at(100)), from: 2, at: .zero)
+        XCTAssertEqual(try market.apply(.deliver(job: 0), from: 7, at: Self.at(1)), [.paid(job: 0, provider: 0, amount: 1)], "no new job while paused")
+        XCTAssertEqual(market.waiting, 1)
+        XCTAssertEqual(try market.apply(.setAvailable(true), from: 7, at: Self.at(2)),
+                       [.availability(provider: 0, available: true), .started(job: 1, provider: 0)])
+        XCTAssertThrowsError(try market.apply(.setAvailable(true), from: 8, at: .zero), "only providers pause")
+        XCTAssertThrowsError(try market.apply(.clear(maxTrades: 1), from: 0, at: .zero), "posted price has no auction")
+
+        var auction = ComputeMarket(matching: .doubleAuction)
+        _ = try auction.apply(.offer(gflops: 1_000, pricePerTflop: 1), from: 7, at: .zero)
+        _ = try auction.apply(.offer(gflops: 1_000, pricePerTflop: 3), from: 8, at: .zero)
+        _ = try auction.apply(.setAvailable(false), from: 7, at: .zero)
+        _ = try auction.apply(.post(tflop: 1, maxPricePerTflop: 4, deadline: Self.at(100)), from: 1, at: .zero)
+        XCTAssertEqual(try auction.apply(.clear(maxTrades: 5), from: 0, at: .zero), [.cleared(trades: 1, price: 3.5), .started(job: 0, provider: 1)])
+    }
 }
