@@ -28,6 +28,8 @@ public struct ChainState {
     public private(set) var chainSeries: [(time: SimTime, height: Int32, blocks: Int32)] = []
     /// After each block: (creation time, joules of all nodes so far, network included).
     public private(set) var energySeries: [(time: SimTime, joules: Double)] = []
+    /// The full transaction propagation model's message latencies (stream `tx.gossip`).
+    private var gossipStream: RandomStream?
 
     /// A chain holding only genesis, which every node follows; with `transactions`, blocks are
     /// filled from a mempool (streams `tx.arrivals`, `tx.fees` (sizes and fees),
@@ -49,6 +51,20 @@ public struct ChainState {
             }
             return TransactionPool(parameters: workload, nodeCount: network.nodeCount, visibility: visibility,
                                    arrivals: streams.stream("tx.arrivals"), draws: streams.stream("tx.fees"), origins: streams.stream("tx.origins"))
+        }
+        if self.transactions?.parameters.propagation == .full { gossipStream = streams.stream("tx.gossip") }
+    }
+
+    /// The full propagation model: gossips every transaction created by `time` and not yet
+    /// gossiped, in id order (its messages are counted now, its arrival times are from its
+    /// creation).
+    private mutating func gossipTransactions(until time: SimTime) {
+        guard let stream = gossipStream else { return }
+        transactions!.arrive(until: time)
+        while transactions!.gossiped < transactions!.count {
+            let id = transactions!.gossiped
+            let micros = relay.gossipTransaction(from: Int(transactions!.origin[id]), bytes: Int(transactions!.size[id]), using: stream)
+            transactions!.setGossipArrivals(Int32(id), micros: micros)
         }
     }
 
@@ -79,6 +95,7 @@ public struct ChainState {
     public mutating func produce(on parent: BlockID, by node: Int, at time: SimTime, difficulty: Double) -> BlockID {
         var size = blockSizeBytes, txCount = txPerBlock
         if transactions != nil {
+            gossipTransactions(until: time)
             let filled = transactions!.fill(BlockID(tree.count), parent: parent, by: node, at: time, in: tree,
                                             capacityBytes: blockSizeBytes - Self.headerBytes)
             (size, txCount) = (Self.headerBytes + filled.bytes, filled.count)

@@ -66,6 +66,14 @@ public struct TransactionPool {
     /// Kept only with a mempool limit.
     private var worst = FeeRateHeap(highestFirst: false)
     private var version: [Int32] = []
+    /// The full propagation model: each gossiped transaction's delay to every node,
+    /// microseconds, kept until it has reached every node; then it is visible everywhere.
+    private var gossipArrivals: [Int32: [UInt32]] = [:]
+    /// Gossiped transactions in id order, with when they had reached every node.
+    private var gossipRelease: [(id: Int32, reachedAll: SimTime)] = []
+    private var gossipReleased = 0
+    /// Transactions below this id have been gossiped (the full propagation model).
+    public private(set) var gossiped = 0
 
     /// An empty pool on a network of `nodeCount` nodes. Streams: `arrivals` the inter-arrival
     /// times, `draws` the sizes and fees, `origins` the origin nodes.
@@ -156,12 +164,44 @@ public struct TransactionPool {
         return id
     }
 
+    /// The full propagation model: transaction `id` (the next one not gossiped) reaches node n
+    /// `micros[n]` microseconds after its creation (`UInt32.max`: never).
+    public mutating func setGossipArrivals(_ id: Int32, micros: [UInt32]) {
+        precondition(Int(id) == gossiped && micros.count == nodeCount, "transactions are gossiped in id order, to every node")
+        gossiped += 1
+        let slowest = micros.lazy.filter { $0 != UInt32.max }.max() ?? 0
+        gossipArrivals[id] = micros
+        gossipRelease.append((id, created[Int(id)] + SimDuration(nanoseconds: UInt64(slowest) * 1_000)))
+    }
+
+    /// Forgets the arrival times of transactions that have reached every node by `time` (in id
+    /// order; one still spreading holds back the ones after it).
+    private mutating func releaseGossip(before time: SimTime) {
+        while gossipReleased < gossipRelease.count, gossipRelease[gossipReleased].reachedAll <= time {
+            gossipArrivals[gossipRelease[gossipReleased].id] = nil
+            gossipReleased += 1
+        }
+        if gossipReleased > 4_096 && gossipReleased * 2 > gossipRelease.count {
+            gossipRelease.removeFirst(gossipReleased)
+            gossipReleased = 0
+        }
+    }
+
+    /// Whether transaction `id` has reached `producer` by `time`.
+    private func hasReached(_ id: Int, _ producer: Int, by time: SimTime) -> Bool {
+        if source[id] >= 0 { return created[id] + visibility!.delay(from: Int(source[id]), to: producer) <= time }
+        guard let micros = gossipArrivals[Int32(id)] else { return true }
+        return micros[producer] != UInt32.max && created[id] + SimDuration(nanoseconds: UInt64(micros[producer]) * 1_000) <= time
+    }
+
     /// Fills `block`, about to be appended to `tree` on `parent` by `producer` at `time`, with
     /// the highest-paying pending transactions it has seen that fit in `capacityBytes`; returns
     /// how many and their bytes.
     public mutating func fill(_ block: BlockID, parent: BlockID, by producer: Int, at time: SimTime, in tree: BlockTree,
                               capacityBytes: Int) -> (count: Int, bytes: Int) {
         arrive(until: time)
+        precondition(parameters.propagation != .full || gossiped == count, "every transaction is gossiped before a block is filled")
+        releaseGossip(before: time)
         follow(parent, in: tree, at: time)
         expire(before: time)
         while blockTransactions.count <= Int(block) {
@@ -185,7 +225,7 @@ public struct TransactionPool {
                 skipped.append(entry)   // the best left cannot pay the base fee: neither can the rest
                 break
             }
-            if source[id] >= 0, created[id] + visibility!.delay(from: Int(source[id]), to: producer) > time {
+            guard hasReached(id, producer, by: time) else {
                 skipped.append(entry)   // not yet seen here
                 continue
             }

@@ -39,6 +39,11 @@ public enum TransactionPropagation: Sendable, Equatable {
     /// Each transaction starts at one of `origins` sampled nodes and reaches each producer after
     /// the relay's delay from that node (`TransactionVisibility`); no messages are simulated.
     case light(origins: Int)
+    /// Each transaction is gossiped from its origin over the peer graph, message by message
+    /// (`BlockRelay.gossipTransaction`), counted in traffic and energy; a producer includes it
+    /// once it has reached the producer. For small networks: it keeps every node's arrival time
+    /// of each transaction until the transaction has reached every node.
+    case full
 }
 
 /// One transaction of a trace.

@@ -107,6 +107,11 @@ public struct BlockRelay {
     /// Forgets `connectedNow` (keeping its storage).
     public mutating func clearConnected() { connectedNow.removeAll(keepingCapacity: true) }
 
+    /// Counts a message the relay did not send itself (transaction gossip).
+    public mutating func countTraffic(_ kind: MessageKind, bytes: Int, from sender: Int, to receiver: Int) {
+        traffic.count(kind, bytes: bytes, from: sender, to: receiver)
+    }
+
     /// True when `node` holds `block` and all its ancestors.
     public func isConnected(_ block: Int32, at node: Int) -> Bool { connected.contains(block, node) }
 
@@ -133,7 +138,7 @@ public struct BlockRelay {
         case .block, .blockTxn:
             guard !received.contains(block, node) else { return }
             accept(block, at: node, from: peer, scheduler: &scheduler)
-        case nil:
+        case .tx, nil:   // transaction gossip schedules no relay events
             preconditionFailure("BlockRelay got event kind \(event.kind)")
         }
     }

@@ -1,6 +1,8 @@
 /// The messages of the block relay.
 public enum MessageKind: Int, CaseIterable, Sendable {
     case inv, getdata, block, compactBlock, getBlockTxn, blockTxn
+    /// Transaction gossip (the `full` propagation model): announcements, requests and bodies.
+    case tx
 
     /// Column-friendly name (`compact_block`, ...).
     public var name: String {
@@ -11,6 +13,7 @@ public enum MessageKind: Int, CaseIterable, Sendable {
         case .compactBlock: return "compact_block"
         case .getBlockTxn: return "getblocktxn"
         case .blockTxn: return "blocktxn"
+        case .tx: return "tx"
         }
     }
 }

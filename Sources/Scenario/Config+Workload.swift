@@ -35,7 +35,8 @@ public struct TransactionsConfig: Codable, Equatable, Sendable {
     public var ttlS: Double = 0
     /// The mempool's limit, bytes; beyond it the lowest fee per byte is evicted. 0: no limit.
     public var mempoolLimitBytes: Int = 0
-    /// `none` (producers see a transaction at once) or `light` (after the relay delay from its origin).
+    /// `none` (producers see a transaction at once), `light` (after the relay delay from its
+    /// origin) or `full` (gossiped message by message; small networks).
     public var propagation: TransactionPropagationKind = .none
     /// The light model: how many sampled origin nodes transactions start from.
     public var lightOrigins: Int = 16
@@ -54,7 +55,11 @@ public struct TransactionsConfig: Codable, Equatable, Sendable {
                                              market: feeMarket == .eip1559 ? .eip1559(initialBaseFee: initialBaseFee) : .firstPrice,
                                              lifetime: ttlS > 0 ? SimDuration(seconds: ttlS) : nil,
                                              mempoolLimitBytes: mempoolLimitBytes > 0 ? mempoolLimitBytes : nil, trace: entries)
-        if propagation == .light { workload.propagation = .light(origins: lightOrigins) }
+        switch propagation {
+        case .none: break
+        case .light: workload.propagation = .light(origins: lightOrigins)
+        case .full: workload.propagation = .full
+        }
         workload.blockGasLimit = blockGasLimit > 0 ? blockGasLimit : nil
         return workload
     }
@@ -147,6 +152,7 @@ public enum DataPolicyKind: String, ConfigChoice {
 public enum TransactionPropagationKind: String, ConfigChoice {
     case none
     case light
+    case full
 }
 
 /// Which fee market.
@@ -156,6 +162,9 @@ public enum FeeMarketKind: String, ConfigChoice {
 }
 
 extension FedChainConfig {
+    /// The largest network the full transaction gossip model runs on.
+    static let maxFullGossipNodes = 10_000
+
     /// `workload.compute_market`.
     func checkComputeMarket(into issues: inout Validator) {
         let market = workload.computeMarket, key = "workload.compute_market"
@@ -209,6 +218,9 @@ extension FedChainConfig {
                      "expected a base fee per byte > 0 (a zero base fee never moves), found \(tx.initialBaseFee)")
         issues.check(tx.mempoolLimitBytes == 0 || tx.mempoolLimitBytes >= room, "\(key).mempool_limit_bytes",
                      "expected 0 (no limit) or at least one block's room (\(room) bytes), found \(tx.mempoolLimitBytes)")
+        issues.check(tx.propagation != .full || network.nodes <= Self.maxFullGossipNodes, "\(key).propagation",
+                     "expected none or light above \(Self.maxFullGossipNodes) nodes: full gossip keeps every node's arrival time of each "
+                         + "spreading transaction and simulates every message (network.nodes is \(network.nodes))")
         issues.check((1...4_096).contains(tx.lightOrigins), "\(key).light_origins",
                      "expected an integer from 1 to 4096, found \(tx.lightOrigins)")
     }

@@ -81,7 +81,7 @@ final class TransactionRunTests: XCTestCase {
                             ("workload.transactions.fee={distribution: uniform, min: 2, max: 1}", "workload.transactions.fee.max"),
                             ("workload.transactions.mempool_limit_bytes=500", "workload.transactions.mempool_limit_bytes"),
                             ("workload.transactions.light_origins=0", "workload.transactions.light_origins"),
-                            ("workload.transactions.propagation=full", "workload.transactions.propagation"),
+                            ("workload.transactions.propagation=gossip", "workload.transactions.propagation"),
                             ("workload.transactions.trace=/nonexistent/trace.csv", "workload.transactions.trace"),
                             ("output.tx_sample=0", "output.tx_sample"),
                             ("workload.transactions.initial_base_fee=0", "workload.transactions.initial_base_fee"),
@@ -149,7 +149,30 @@ final class TransactionRunTests: XCTestCase {
             return block.indices.filter { block[$0] >= 0 && producer[Int(block[$0])] != origin[$0] && wait[$0] < 0.5 }.count
         }
         XCTAssertEqual(try quickInclusions("light"), 0)
+        XCTAssertEqual(try quickInclusions("full"), 0)
         XCTAssertGreaterThan(try quickInclusions("none"), 0)
+    }
+
+    /// Full gossip sends, per transaction, one 61-byte inv over every link end but the one each
+    /// node got it from, a getdata and a body per node reached: 61 x (sum of degrees) + size x
+    /// (nodes - 1) bytes of `tx` traffic, which the network energy counts. The run is
+    /// deterministic, and above 10,000 nodes it is refused.
+    func testFullGossipCountsEveryMessage() throws {
+        let base = Self.overrides + ["network.nodes=60", "workload.transactions={rate_per_s: 4, size_bytes: 400}", "stop.blocks=30"]
+        let full = try Runner.run(RunSetup.quickstart(overrides: base + ["workload.transactions.propagation=full"])).record
+        let degrees = numbers(full, "/nodes", "degree").reduce(0, +)
+        let lastBlock = numbers(full, "/chain/blocks", "created_ns").max()!
+        let gossiped = Double(numbers(full, "/tx", "created_ns").filter { $0 <= lastBlock }.count)
+        XCTAssertEqual(numbers(full, "/network/traffic", "tx_sent_bytes").reduce(0, +), gossiped * (61 * degrees + 400 * 59))
+        XCTAssertEqual(numbers(full, "/network/traffic", "tx_received_bytes").reduce(0, +), gossiped * (61 * degrees + 400 * 59))
+        let none = try Runner.run(RunSetup.quickstart(overrides: base)).record
+        XCTAssertTrue(numbers(none, "/network/traffic", "tx_sent_bytes").allSatisfy { $0 == 0 })
+        XCTAssertGreaterThan(summary(full, "energy_network_j"), summary(none, "energy_network_j"))
+        let again = try Runner.run(RunSetup.quickstart(overrides: base + ["workload.transactions.propagation=full"])).record
+        assertSameTables(full, again, ["/tx", "/network/traffic", "/chain/blocks"])
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: base + ["workload.transactions.propagation=full", "network.nodes=10001"])) {
+            XCTAssertTrue("\($0)".contains("workload.transactions.propagation"), "\($0)")
+        }
     }
 
     /// With `federation.record_fee`, each round's record is a transaction from the aggregator: a
