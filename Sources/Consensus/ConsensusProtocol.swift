@@ -29,10 +29,32 @@ public protocol ConsensusProtocol: SimModel {
     /// `origin`, using `gas` of the block gas limit; returns its id, or nil when the chain carries
     /// no transaction workload.
     mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32?
+    /// Rents compute through a compute market riding on the chain (`request`, sent at `time`);
+    /// false when there is none. When the work is done the market schedules the request's
+    /// notification event.
+    mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Bool
+}
+
+/// Work a node wants done by a compute market's providers.
+public struct ComputeRequest: Sendable, Equatable {
+    public var tflop: Double
+    /// The node that posts the job and pays.
+    public var owner: Int
+    /// The event the market schedules when the work is done: the caller's kind and target.
+    public var notifyKind: UInt16
+    public var notifyTarget: UInt32
+
+    public init(tflop: Double, owner: Int, notifyKind: UInt16, notifyTarget: UInt32) {
+        self.tflop = tflop
+        self.owner = owner
+        self.notifyKind = notifyKind
+        self.notifyTarget = notifyTarget
+    }
 }
 
 extension ConsensusProtocol {
     public func workloadBytesSent() -> [Int] { [] }
+    public mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Bool { false }
     public mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double { 0 }
 }
 

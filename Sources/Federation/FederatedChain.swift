@@ -336,6 +336,11 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
             return parameters.secureAggregation == nil ? clientDropped(i, &scheduler) : trainingFinished(i, &scheduler)
         }
         logRead(client, at: scheduler.now)
+        if parameters.renters.indices.contains(client) && parameters.renters[client] {
+            let request = ComputeRequest(tflop: updates[i].flops / 1e12, owner: parameters.clientNodes[client], notifyKind: Kind.trainingDone,
+                                         notifyTarget: UInt32(i))
+            if base.rentCompute(request, at: scheduler.now) { return }
+        }
         scheduler.schedule(after: SimDuration(seconds: updates[i].flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i),
                            kind: Kind.trainingDone)
     }

@@ -59,6 +59,10 @@ public struct FederationParameters: Sendable, Equatable {
     /// The fee a round's record bids as a transaction in the mempool; 0: the record rides in the
     /// first new block outside the mempool (it takes no block space).
     public var recordFee: Double = 0
+    /// Clients without a device of their own (empty: none): they rent their training from the
+    /// chain's compute market (`ConsensusProtocol.rentCompute`), which does the work at its
+    /// providers' speed once a match is confirmed.
+    public var renters: [Bool] = []
     /// The test accuracy whose first confirmed round gives the time to accuracy; 0: none.
     public var targetAccuracy: Double = 0
     /// The data market the clients' data comes through, or nil: every client holds its data.

@@ -101,11 +101,19 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
     public private(set) var tflopPaid: [Double]
     /// The market's calls, by transaction id: when sent.
     private var sentAt: [Int32: SimTime] = [:]
+    /// Rented work (`rentCompute`): whom to notify, by the post's transaction id, then by job.
+    private var notifyOfCall: [Int32: (kind: UInt16, target: UInt32)] = [:]
+    private var notifyOfJob: [Int32: (kind: UInt16, target: UInt32)] = [:]
+    /// Jobs posted through `rentCompute`.
+    public private(set) var rentedJobs = 0
+    /// Double auction: whether a clearing is scheduled.
+    private var clearingScheduled = false
     private var providerOfNode: [Int: Int] = [:]
     private var jobsSent = 0
     private let owners: RandomStream
     private let draws: RandomStream
     private let arrivals: RandomStream
+    private let rented: RandomStream
 
     /// Wraps `base`, which must carry a transaction pool; streams `market.owners`, `market.jobs`
     /// and `market.arrivals`.
@@ -120,6 +128,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         owners = streams.stream("market.owners")
         draws = streams.stream("market.jobs")
         arrivals = streams.stream("market.arrivals")
+        rented = streams.stream("market.rented")
     }
 
     public var chain: ChainState { base.chain }
@@ -131,9 +140,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
             scheduler.schedule(after: SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.jobRatePerSecond)), target: 0,
                                kind: MarketKind.jobArrives)
         }
-        if parameters.matching == .doubleAuction {
-            scheduler.schedule(after: parameters.auctionInterval, target: 0, kind: MarketKind.auctionClear)
-        }
+        if parameters.matching == .doubleAuction { scheduleClearing(&scheduler) }
         for (provider, spans) in parameters.unavailable.sorted(by: { $0.key < $1.key }) {
             for span in spans {
                 scheduler.schedule(at: span.from, target: UInt32(provider), kind: MarketKind.availability, payload: 0)
@@ -152,11 +159,10 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
             postJob(&scheduler)
         case MarketKind.auctionClear:
             send(.clear(maxTrades: parameters.maxTradesPerClear), from: 0, at: scheduler.now)
+            clearingScheduled = false
             let state = marketState
             // Keep clearing while jobs are to come, in the mempool, or waiting.
-            if jobsSent < parameters.jobs || state.jobs.count < jobsSent || state.waiting > 0 {
-                scheduler.schedule(after: parameters.auctionInterval, target: 0, kind: MarketKind.auctionClear)
-            }
+            if jobsSent - rentedJobs < parameters.jobs || state.jobs.count < jobsSent || state.waiting > 0 { scheduleClearing(&scheduler) }
         case MarketKind.availability:
             send(.setAvailable(event.payload == 1), from: parameters.providers[Int(event.target)].node, at: scheduler.now)
         case MarketKind.workDone:
@@ -164,11 +170,22 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
             jobLogs[job].finished = scheduler.now
             busySeconds[provider] += (scheduler.now - (jobLogs[job].started ?? scheduler.now)).seconds
             send(.deliver(job: Int32(job)), from: parameters.providers[provider].node, at: scheduler.now)
+            if let notify = notifyOfJob.removeValue(forKey: Int32(job)) {
+                scheduler.schedule(at: scheduler.now, target: notify.target, kind: notify.kind)
+            }
         default:
             guard base.handle(event, scheduler: &scheduler) else { return false }
         }
         if let pool = chain.transactions { actOn(follower.advance(tree: chain.tree, blockTransactions: pool.blockTransactions), &scheduler) }
+        // Rented work posted since the clearings stopped starts them again.
+        if parameters.matching == .doubleAuction && !notifyOfCall.isEmpty { scheduleClearing(&scheduler) }
         return true
+    }
+
+    private mutating func scheduleClearing(_ scheduler: inout Scheduler) {
+        guard !clearingScheduled else { return }
+        clearingScheduled = true
+        scheduler.schedule(after: parameters.auctionInterval, target: 0, kind: MarketKind.auctionClear)
     }
 
     private mutating func postJob(_ scheduler: inout Scheduler) {
@@ -176,18 +193,31 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         let tflop = max(parameters.jobTflop.draw(using: draws), 1e-9)
         let price = max(parameters.maxPricePerTflop.draw(using: draws), 0)
         send(.post(tflop: tflop, maxPricePerTflop: price, deadline: scheduler.now + parameters.deadline), from: owner, at: scheduler.now)
-        jobsSent += 1
-        if jobsSent < parameters.jobs {
+        if jobsSent - rentedJobs < parameters.jobs {
             scheduler.schedule(after: SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.jobRatePerSecond)), target: 0,
                                kind: MarketKind.jobArrives)
         }
     }
 
-    private mutating func send(_ call: ComputeMarket.Call, from node: Int, at time: SimTime) {
+    /// Posts `request` as a job (its maximum price from `max_price_per_tflop`, stream
+    /// `market.rented`; the market's deadline); the request's event follows the work.
+    public mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Bool {
+        let price = max(parameters.maxPricePerTflop.draw(using: rented), 0)
+        guard let id = send(.post(tflop: max(request.tflop, 1e-9), maxPricePerTflop: price, deadline: time + parameters.deadline),
+                            from: request.owner, at: time) else { return false }
+        notifyOfCall[id] = (request.notifyKind, request.notifyTarget)
+        rentedJobs += 1
+        return true
+    }
+
+    @discardableResult
+    private mutating func send(_ call: ComputeMarket.Call, from node: Int, at time: SimTime) -> Int32? {
         guard let id = base.submitTransaction(at: time, sizeBytes: parameters.callBytes, fee: parameters.callFee, kind: .call, origin: node,
-                                              gas: ComputeMarket.gas(of: call)) else { return }
+                                              gas: ComputeMarket.gas(of: call)) else { return nil }
         follower.register(id, call: call, from: node)
         sentAt[id] = time
+        if case .post = call { jobsSent += 1 }
+        return id
     }
 
     /// Acts on the outcomes of newly confirmed best-chain blocks.
@@ -212,6 +242,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
                 jobLogs[Int(job)].sent = sentAt[transaction] ?? scheduler.now
                 jobLogs[Int(job)].posted = scheduler.now
             }
+            if let notify = notifyOfCall.removeValue(forKey: transaction) { notifyOfJob[job] = notify }
         case .started(let job, let index):
             let contractProvider = state.providers[Int(index)]
             guard let provider = providerOfNode[contractProvider.node] else { return }
@@ -266,6 +297,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         let chainJ = chain.energyJ(at: time)
         return base.summary(at: time) + [
             ("market_jobs_sent", Double(jobsSent)),
+            ("market_jobs_rented", Double(rentedJobs)),
             ("market_jobs_posted", Double(state.jobs.count)),
             ("market_jobs_paid", Double(paidJobs.count)),
             ("market_jobs_missed", Double(state.jobs.filter { $0.status == .missed }.count)),

@@ -45,6 +45,9 @@ public struct FederationConfig: Codable, Equatable, Sendable {
     /// Source every client's data through the data market (`workload.data_market`): a client
     /// trains only on a dataset it holds a grant for (docs/markets.md).
     public var dataMarket = false
+    /// Share of clients without a device (drawn from stream `fl.renters`): they rent their
+    /// training from `workload.compute_market` (docs/markets.md).
+    public var rentShare: Double = 0
     /// The test accuracy whose first confirmed round gives `fl_time_to_accuracy_s`; 0: none.
     public var targetAccuracy: Double = 0
     /// `samples` or `contribution` (leave-one-out on the test data).

@@ -150,6 +150,9 @@ extension FedChainConfig {
         issues.bounded(fl.rewardPerRound, "federation.reward_per_round", 0...Self.maxMagnitude)
         issues.bounded(fl.recordFee, "federation.record_fee", 0...Self.maxMagnitude)
         issues.bounded(fl.targetAccuracy, "federation.target_accuracy", 0...1)
+        issues.probability(fl.rentShare, "federation.rent_share")
+        issues.check(fl.rentShare == 0 || workload.computeMarket.isOn, "federation.rent_share",
+                     "clients that rent compute need a compute market (workload.compute_market.providers > 0)")
         issues.check(fl.recordFee == 0 || workload.transactions.isOn, "federation.record_fee",
                      "a record fee needs a transaction workload to compete in (workload.transactions.rate_per_s > 0 or a trace); 0 lets the record ride free")
         let secure = fl.secureAggregation

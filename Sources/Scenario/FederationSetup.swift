@@ -148,6 +148,13 @@ extension World {
         parameters.secureAggregation = fl.secureAggregation.settings
         parameters.slashing = fl.slashing.rule
         parameters.targetAccuracy = fl.targetAccuracy
+        if fl.rentShare > 0 {
+            var renters = [Bool](repeating: false, count: fl.clients)
+            for client in sample(Int((fl.rentShare * Double(fl.clients)).rounded()), of: fl.clients, streams.stream("fl.renters")) {
+                renters[Int(client)] = true
+            }
+            parameters.renters = renters
+        }
         if fl.dataMarket {
             parameters.dataSourcing = dataSourcing(config, examples: (0..<learning.clientCount).map(learning.trainer.trainingExamples),
                                                    stakes: base.nodeColumns().first { $0.name == "stake" }?.values)

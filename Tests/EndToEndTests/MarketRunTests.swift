@@ -107,6 +107,35 @@ final class MarketRunTests: XCTestCase {
         }
     }
 
+    /// Federated clients without a device rent their training: with every client renting, each
+    /// participant's update is one paid job of the client's node, the work takes size / speed
+    /// on the provider, and the rounds take longer than on the clients' own devices. The same
+    /// holds under the double auction, whose clearings restart for the rented jobs.
+    func testFederatedClientsRentTheirTraining() throws {
+        let fl = ["network.nodes=50", "consensus.kind=pos", "stop={time_s: 100000}", "federation.rounds=3", "federation.clients=12",
+                  "federation.clients_per_round=4", "federation.local.epochs=2",
+                  "workload.compute_market={providers: 2, jobs: 0, gflops: 100}"]
+        let own = try Runner.run(RunSetup.quickstart(overrides: fl)).record
+        XCTAssertEqual(summary(own, "market_jobs_rented"), 0)
+        for matching in ["posted_price", "double_auction"] {
+            let record = try Runner.run(RunSetup.quickstart(overrides: fl + ["federation.rent_share=1", "workload.compute_market.matching=\(matching)",
+                                                                             "workload.compute_market.auction_interval_s=30"])).record
+            XCTAssertEqual(summary(record, "fl_rounds"), 3, matching)
+            let participants = numbers(record, "/fl/participants", "node")
+            XCTAssertEqual(summary(record, "market_jobs_rented"), Double(participants.count), matching)
+            XCTAssertEqual(summary(record, "market_jobs_paid"), Double(participants.count), matching)
+            XCTAssertEqual(numbers(record, "/market/jobs", "owner").sorted(), participants.sorted(), matching)
+            let tflop = numbers(record, "/market/jobs", "tflop"), started = numbers(record, "/market/jobs", "started_ns")
+            let finished = numbers(record, "/market/jobs", "finished_ns")
+            for job in tflop.indices { XCTAssertEqual((finished[job] - started[job]) / 1e9, tflop[job] * 1_000 / 100, accuracy: 1e-6) }
+            XCTAssertGreaterThan(summary(record, "fl_round_latency_mean_s"), summary(own, "fl_round_latency_mean_s"), matching)
+            XCTAssertEqual(numbers(record, "/fl/rounds", "test_accuracy"), numbers(own, "/fl/rounds", "test_accuracy"), "\(matching): the same models")
+        }
+        XCTAssertThrowsError(try RunSetup.quickstart(overrides: ["federation.rounds=1", "federation.rent_share=0.5"])) {
+            XCTAssertTrue("\($0)".contains("federation.rent_share"), "\($0)")
+        }
+    }
+
     /// Each bad setting names its key.
     func testMarketConfigErrors() throws {
         assertConfigErrors([("workload.compute_market.providers=51", "workload.compute_market.providers"),
