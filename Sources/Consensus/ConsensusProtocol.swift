@@ -30,9 +30,12 @@ public protocol ConsensusProtocol: SimModel {
     /// no transaction workload.
     mutating func submitTransaction(at time: SimTime, sizeBytes: Int, fee: Double, kind: TransactionKind, origin: Int, gas: Int) -> Int32?
     /// Rents compute through a compute market riding on the chain (`request`, sent at `time`);
-    /// false when there is none. When the work is done the market schedules the request's
-    /// notification event.
-    mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Bool
+    /// returns a ticket, or nil when there is none. When the work is done the market schedules
+    /// the request's notification event; the provider is paid once the owner settles the ticket.
+    mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Int32?
+    /// The owner of rented work `ticket` holds proof of it (a confirmed record citing it) and
+    /// releases the payment, sent at `time`.
+    mutating func settleRentedCompute(_ ticket: Int32, at time: SimTime)
 }
 
 /// Work a node wants done by a compute market's providers.
@@ -54,7 +57,8 @@ public struct ComputeRequest: Sendable, Equatable {
 
 extension ConsensusProtocol {
     public func workloadBytesSent() -> [Int] { [] }
-    public mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Bool { false }
+    public mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Int32? { nil }
+    public mutating func settleRentedCompute(_ ticket: Int32, at time: SimTime) {}
     public mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double { 0 }
 }
 

@@ -31,6 +31,8 @@ extension FederatedChain {
         /// With a record fee: its transaction, and every block that took it.
         var transaction: Int32?
         var holders: [BlockID] = []
+        /// Tickets of the rented training the record proves.
+        var rentTickets: [Int32] = []
     }
 
     /// With a record fee, the waiting record enters the mempool as a transaction from the
@@ -74,6 +76,7 @@ extension FederatedChain {
                                          slashed: slash(after: waiting.result, &scheduler), memberRejections: waiting.memberRejections,
                                          transaction: waiting.transaction))
             retries = 0
+            for ticket in waiting.rentTickets { base.settleRentedCompute(ticket, at: scheduler.now) }
             pending = nil
             let budgetLeft = parameters.targetEpsilon <= 0 || learning.epsilonAfterNextRound <= parameters.targetEpsilon
             if rounds.count < parameters.rounds && budgetLeft {

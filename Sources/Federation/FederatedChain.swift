@@ -112,6 +112,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
     /// aggregation, so same-seed runs compare like with like.
     var dropsAtUpload: [Bool] = []
     var secureAggregate: [Double]?
+    /// Rented training: each training client's ticket (plan order), while the round runs.
+    var rentTickets: [Int32?] = []
     let secureSeedStream: RandomStream
     let roundingStream: RandomStream
     let maxWeight: Int
@@ -278,6 +280,7 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         stillTraining = plan.training.count
         trained = [Bool](repeating: false, count: plan.training.count)
         dropsAtUpload = plan.training.map { _ in parameters.dropout > 0 && dropoutStream.uniform() < parameters.dropout }
+        rentTickets = [Int32?](repeating: nil, count: plan.training.count)
         if membersVote {   // every member receives every update and returns a verdict
             memberOutstanding = [Int](repeating: plan.training.count, count: committee.count)
         } else {
@@ -339,7 +342,10 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         if parameters.renters.indices.contains(client) && parameters.renters[client] {
             let request = ComputeRequest(tflop: updates[i].flops / 1e12, owner: parameters.clientNodes[client], notifyKind: Kind.trainingDone,
                                          notifyTarget: UInt32(i))
-            if base.rentCompute(request, at: scheduler.now) { return }
+            if let ticket = base.rentCompute(request, at: scheduler.now) {
+                rentTickets[i] = ticket
+                return
+            }
         }
         scheduler.schedule(after: SimDuration(seconds: updates[i].flops / parameters.deviceFlopsPerSecond[client]), target: UInt32(i),
                            kind: Kind.trainingDone)
@@ -410,6 +416,8 @@ public struct FederatedChain<Base: ConsensusProtocol>: ConsensusProtocol {
         // Without a voting committee only the leader runs a defence (if any).
         let memberRejections = vote?.memberRejections ?? committee.indices.map { $0 == 0 ? record.rejected.count : 0 }
         pending = PendingRecord(record: record, result: result, dropped: dropped, memberRejections: memberRejections)
+        // The record proves the rented work of the updates it aggregates.
+        pending?.rentTickets = result.aggregated.compactMap { client in plan.training.firstIndex(of: client).flatMap { rentTickets[$0] } }
         submitRecord(at: scheduler.now)
         self.plan = nil
     }

@@ -5,7 +5,9 @@ import SimKernel
 /// size, the most it pays per TFLOP and a deadline, and escrows size x that maximum. Jobs and
 /// providers meet by `Matching`. When the provider delivers before the deadline it is paid the
 /// agreed price x size and the owner gets the rest of the escrow back; a late delivery pays the
-/// provider nothing and refunds the owner in full. A provider may pause (`setAvailable(false)`):
+/// provider nothing and refunds the owner in full. A job whose proof is the owner's to give
+/// (rented federated training) is `finish`ed by the provider and `settle`d by the owner: the
+/// provider is free at once, and paid if it had finished by the deadline. A provider may pause (`setAvailable(false)`):
 /// it finishes the job it runs but takes no other until it resumes.
 ///
 /// Gas follows Ethereum's schedule for what each call writes: 21,000 per transaction, 20,000 per
@@ -33,8 +35,14 @@ public struct ComputeMarket: Contract {
         case offer(gflops: Double, pricePerTflop: Double)
         /// The sender posts a job of `tflop`, paying at most `maxPricePerTflop`, due at `deadline`.
         case post(tflop: Double, maxPricePerTflop: Double, deadline: SimTime)
-        /// The sender, the job's provider, delivers job `job`.
+        /// The sender, the job's provider, delivers job `job`, and is paid (or not) at once.
         case deliver(job: Int32)
+        /// The sender, the job's provider, finished job `job`; payment waits for the owner's
+        /// `settle`, once the owner holds proof of the work (a round record citing it).
+        case finish(job: Int32)
+        /// The sender, job `job`'s owner, releases the escrow: the provider is paid if it
+        /// finished by the deadline.
+        case settle(job: Int32)
         /// Double auction: matches waiting bids with idle asks, at most `maxTrades` trades.
         case clear(maxTrades: Int)
         /// The sending provider pauses (false) or resumes (true).
@@ -48,6 +56,7 @@ public struct ComputeMarket: Contract {
         case started(job: Int32, provider: Int32)
         case paid(job: Int32, provider: Int32, amount: Double)
         case missed(job: Int32, provider: Int32)
+        case finished(job: Int32, provider: Int32)
         /// A double auction cleared `trades` trades at `price` per TFLOP.
         case cleared(trades: Int32, price: Double)
         case availability(provider: Int32, available: Bool)
@@ -64,7 +73,7 @@ public struct ComputeMarket: Contract {
     }
 
     public enum JobStatus: UInt8, Sendable {
-        case queued = 0, running = 1, paid = 2, missed = 3
+        case queued = 0, running = 1, paid = 2, missed = 3, awaitingProof = 4
     }
 
     public struct Job: Sendable, Equatable {
@@ -74,6 +83,8 @@ public struct ComputeMarket: Contract {
         public var deadline: SimTime
         public var posted: SimTime
         public var started: SimTime?
+        /// When the provider delivered or finished it.
+        public var finished: SimTime?
         public var provider: Int32 = -1
         /// The price per TFLOP agreed when it started: its provider's, or the auction's.
         public var pricePerTflop = 0.0
@@ -94,6 +105,8 @@ public struct ComputeMarket: Contract {
         case .offer: return 21_000 + 3 * 20_000          // node, speed, price
         case .post: return 21_000 + 4 * 20_000 + 9_000   // size, price, deadline, owner; the escrow
         case .deliver: return 21_000 + 3 * 5_000 + 2 * 9_000   // status, provider, payment; pay and refund
+        case .finish: return 21_000 + 3 * 5_000                  // status, finish time, provider
+        case .settle: return 21_000 + 2_100 + 2 * 5_000 + 2 * 9_000   // read the finish; status, payment; pay and refund
         // Per possible trade: read a bid and an ask, write two jobs' and providers' fields.
         case .clear(let maxTrades): return 21_000 + maxTrades * (2 * 2_100 + 4 * 5_000)
         case .setAvailable: return 21_000 + 5_000
@@ -124,24 +137,36 @@ public struct ComputeMarket: Contract {
             }
             queue.append(id)
             return [.posted(job: id)]
-        case .deliver(let id):
+        case .deliver(let id), .finish(let id):
             guard jobs.indices.contains(Int(id)), jobs[Int(id)].status == .running else { throw ContractRevert("job \(id) is not running") }
             let provider = jobs[Int(id)].provider
             guard providers[Int(provider)].node == sender else { throw ContractRevert("node \(sender) is not job \(id)'s provider") }
-            let event: Event
-            if time <= jobs[Int(id)].deadline {
-                let amount = jobs[Int(id)].pricePerTflop * jobs[Int(id)].tflop
-                jobs[Int(id)].status = .paid
-                jobs[Int(id)].paid = amount
-                providers[Int(provider)].revenue += amount
-                event = .paid(job: id, provider: provider, amount: amount)
-            } else {
-                jobs[Int(id)].status = .missed
-                event = .missed(job: id, provider: provider)
-            }
+            jobs[Int(id)].finished = time
             providers[Int(provider)].job = -1
-            return [event] + takeWaitingJob(provider, at: time)
+            guard case .deliver = call else {
+                jobs[Int(id)].status = .awaitingProof
+                return [.finished(job: id, provider: provider)] + takeWaitingJob(provider, at: time)
+            }
+            return [settlement(id)] + takeWaitingJob(provider, at: time)
+        case .settle(let id):
+            guard jobs.indices.contains(Int(id)), jobs[Int(id)].status == .awaitingProof else { throw ContractRevert("job \(id) awaits no proof") }
+            guard jobs[Int(id)].owner == sender else { throw ContractRevert("node \(sender) does not own job \(id)") }
+            return [settlement(id)]
         }
+    }
+
+    /// Pays job `id`'s provider the agreed price x size if it finished by the deadline.
+    private mutating func settlement(_ id: Int32) -> Event {
+        let provider = jobs[Int(id)].provider
+        guard let finished = jobs[Int(id)].finished, finished <= jobs[Int(id)].deadline else {
+            jobs[Int(id)].status = .missed
+            return .missed(job: id, provider: provider)
+        }
+        let amount = jobs[Int(id)].pricePerTflop * jobs[Int(id)].tflop
+        jobs[Int(id)].status = .paid
+        jobs[Int(id)].paid = amount
+        providers[Int(provider)].revenue += amount
+        return .paid(job: id, provider: provider, amount: amount)
     }
 
     /// Jobs still waiting for a provider.

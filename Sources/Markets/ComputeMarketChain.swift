@@ -106,8 +106,15 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
     private var notifyOfJob: [Int32: (kind: UInt16, target: UInt32)] = [:]
     /// Jobs posted through `rentCompute`.
     public private(set) var rentedJobs = 0
+    /// Rented work: each ticket's (post call's) job once posted, and its owner.
+    private var jobOfTicket: [Int32: Int32] = [:]
+    private var ownerOfTicket: [Int32: Int] = [:]
+    private var rentedJobIDs: Set<Int32> = []
     /// Double auction: whether a clearing is scheduled.
     private var clearingScheduled = false
+    /// `settle` calls not yet confirmed; a stop waits for them, so proven work is paid.
+    private var settlesInFlight: Set<Int32> = []
+    private var stopRequested = false
     private var providerOfNode: [Int: Int] = [:]
     private var jobsSent = 0
     private let owners: RandomStream
@@ -169,7 +176,8 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
             let provider = Int(event.target), job = Int(event.payload)
             jobLogs[job].finished = scheduler.now
             busySeconds[provider] += (scheduler.now - (jobLogs[job].started ?? scheduler.now)).seconds
-            send(.deliver(job: Int32(job)), from: parameters.providers[provider].node, at: scheduler.now)
+            let done: ComputeMarket.Call = rentedJobIDs.contains(Int32(job)) ? .finish(job: Int32(job)) : .deliver(job: Int32(job))
+            send(done, from: parameters.providers[provider].node, at: scheduler.now)
             if let notify = notifyOfJob.removeValue(forKey: Int32(job)) {
                 scheduler.schedule(at: scheduler.now, target: notify.target, kind: notify.kind)
             }
@@ -179,6 +187,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         if let pool = chain.transactions { actOn(follower.advance(tree: chain.tree, blockTransactions: pool.blockTransactions), &scheduler) }
         // Rented work posted since the clearings stopped starts them again.
         if parameters.matching == .doubleAuction && !notifyOfCall.isEmpty { scheduleClearing(&scheduler) }
+        if stopRequested && settlesInFlight.isEmpty { base.stopProducing() }
         return true
     }
 
@@ -200,14 +209,23 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
     }
 
     /// Posts `request` as a job (its maximum price from `max_price_per_tflop`, stream
-    /// `market.rented`; the market's deadline); the request's event follows the work.
-    public mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Bool {
+    /// `market.rented`; the market's deadline); the request's event follows the work, and the
+    /// provider sends `finish`, not `deliver`: it is paid when the owner settles the ticket.
+    public mutating func rentCompute(_ request: ComputeRequest, at time: SimTime) -> Int32? {
         let price = max(parameters.maxPricePerTflop.draw(using: rented), 0)
         guard let id = send(.post(tflop: max(request.tflop, 1e-9), maxPricePerTflop: price, deadline: time + parameters.deadline),
-                            from: request.owner, at: time) else { return false }
+                            from: request.owner, at: time) else { return nil }
         notifyOfCall[id] = (request.notifyKind, request.notifyTarget)
+        ownerOfTicket[id] = request.owner
         rentedJobs += 1
-        return true
+        return id
+    }
+
+    /// The owner sends `settle` for the job of `ticket` (once posted; a ticket whose post never
+    /// made the chain has nothing to settle).
+    public mutating func settleRentedCompute(_ ticket: Int32, at time: SimTime) {
+        guard let job = jobOfTicket[ticket], let owner = ownerOfTicket[ticket], let id = send(.settle(job: job), from: owner, at: time) else { return }
+        settlesInFlight.insert(id)
     }
 
     @discardableResult
@@ -226,6 +244,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
             guard let outcomes = follower.ledger.outcomes[block] else { continue }
             let state = follower.ledger.state(after: block)
             for outcome in outcomes {
+                settlesInFlight.remove(outcome.transaction)
                 guard case .success(let events) = outcome.result else { continue }
                 for event in events { act(on: event, of: outcome.transaction, state: state, &scheduler) }
             }
@@ -242,7 +261,11 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
                 jobLogs[Int(job)].sent = sentAt[transaction] ?? scheduler.now
                 jobLogs[Int(job)].posted = scheduler.now
             }
-            if let notify = notifyOfCall.removeValue(forKey: transaction) { notifyOfJob[job] = notify }
+            if let notify = notifyOfCall.removeValue(forKey: transaction) {
+                notifyOfJob[job] = notify
+                jobOfTicket[transaction] = job
+                rentedJobIDs.insert(job)
+            }
         case .started(let job, let index):
             let contractProvider = state.providers[Int(index)]
             guard let provider = providerOfNode[contractProvider.node] else { return }
@@ -257,7 +280,7 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
         case .missed(let job, _):
             logJob(job, at: scheduler.now)
             jobLogs[Int(job)].settled = scheduler.now
-        case .offered, .cleared, .availability:
+        case .offered, .cleared, .availability, .finished:
             break
         }
     }
@@ -273,7 +296,11 @@ public struct ComputeMarketChain<Base: ConsensusProtocol>: ConsensusProtocol {
     public func nodeColumns() -> [(name: String, values: [Double])] { base.nodeColumns() }
     public func blockWorkJ(_ block: BlockID) -> Double { base.blockWorkJ(block) }
     public func workloadBytesSent() -> [Int] { base.workloadBytesSent() }
-    public mutating func stopProducing() { base.stopProducing() }
+    /// Stops once every `settle` sent is confirmed: the rounds' proofs pay their providers.
+    public mutating func stopProducing() {
+        stopRequested = true
+        if settlesInFlight.isEmpty { base.stopProducing() }
+    }
     public mutating func slash(_ node: Int, fraction: Double, scheduler: inout Scheduler) -> Double {
         base.slash(node, fraction: fraction, scheduler: &scheduler)
     }

@@ -191,7 +191,7 @@ extension FedChainConfig {
                      "expected an integer from 1 to 10000, found \(market.maxTradesPerClear)")
         let gasLimit = workload.transactions.blockGasLimit
         let calls: [ComputeMarket.Call] = [.post(tflop: 1, maxPricePerTflop: 0, deadline: .zero), .offer(gflops: 1, pricePerTflop: 0), .deliver(job: 0),
-                                           .setAvailable(true)] + (market.matching == .doubleAuction ? [.clear(maxTrades: market.maxTradesPerClear)] : [])
+                                           .finish(job: 0), .settle(job: 0), .setAvailable(true)] + (market.matching == .doubleAuction ? [.clear(maxTrades: market.maxTradesPerClear)] : [])
         let largest = calls.map(ComputeMarket.gas).max()!
         issues.check(gasLimit == 0 || gasLimit >= largest, "workload.transactions.block_gas_limit",
                      "expected 0 or at least the largest market call's gas (\(largest)), found \(gasLimit)")

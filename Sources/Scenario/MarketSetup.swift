@@ -84,7 +84,7 @@ enum MarketReport {
         ], attributes: [
             ("note", .string("jobs as the contract holds them on the best chain; sent: the post call's creation; posted: the block that ran it; "
                              + "started: when the provider acted on its confirmed match; settled: when the payment or miss was confirmed (-1: not yet)")),
-            ("status_codes", .string("0 queued, 1 running, 2 paid, 3 missed")),
+            ("status_codes", .string("0 queued, 1 running, 2 paid, 3 missed, 4 finished, awaiting its owner's proof")),
         ]))
         let providers = market.parameters.providers
         let revenue = Dictionary(state.providers.map { ($0.node, $0.revenue) }, uniquingKeysWith: { a, _ in a })

@@ -108,8 +108,9 @@ final class MarketRunTests: XCTestCase {
     }
 
     /// Federated clients without a device rent their training: with every client renting, each
-    /// participant's update is one paid job of the client's node, the work takes size / speed
-    /// on the provider, and the rounds take longer than on the clients' own devices. The same
+    /// participant's update is one job of the client's node, paid once the round's record is
+    /// confirmed; the work takes size / speed on the provider, and the rounds take longer than
+    /// on the clients' own devices. The same
     /// holds under the double auction, whose clearings restart for the rented jobs.
     func testFederatedClientsRentTheirTraining() throws {
         let fl = ["network.nodes=50", "consensus.kind=pos", "stop={time_s: 100000}", "federation.rounds=3", "federation.clients=12",
@@ -128,6 +129,9 @@ final class MarketRunTests: XCTestCase {
             let tflop = numbers(record, "/market/jobs", "tflop"), started = numbers(record, "/market/jobs", "started_ns")
             let finished = numbers(record, "/market/jobs", "finished_ns")
             for job in tflop.indices { XCTAssertEqual((finished[job] - started[job]) / 1e9, tflop[job] * 1_000 / 100, accuracy: 1e-6) }
+            // Paid only after the record citing the update confirmed: no earlier than the first round's end.
+            let settled = numbers(record, "/market/jobs", "settled_ns"), firstEnd = numbers(record, "/fl/rounds", "end_ns").min()!
+            XCTAssertTrue(settled.allSatisfy { $0 >= firstEnd }, matching)
             XCTAssertGreaterThan(summary(record, "fl_round_latency_mean_s"), summary(own, "fl_round_latency_mean_s"), matching)
             XCTAssertEqual(numbers(record, "/fl/rounds", "test_accuracy"), numbers(own, "/fl/rounds", "test_accuracy"), "\(matching): the same models")
         }

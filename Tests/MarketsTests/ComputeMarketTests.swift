@@ -83,6 +83,24 @@ final class ComputeMarketTests: XCTestCase {
         XCTAssertGreaterThan(ComputeMarket.gas(of: .post(tflop: 1, maxPricePerTflop: 1, deadline: .zero)), 21_000)
     }
 
+    /// Finish, then settle: the provider is free at `finish` and paid at the owner's `settle` if
+    /// it finished by the deadline, however late the proof comes; only the owner settles, once.
+    func testFinishedWorkIsPaidOnTheOwnersProof() throws {
+        var market = ComputeMarket()
+        _ = try market.apply(.offer(gflops: 1_000, pricePerTflop: 2), from: 5, at: .zero)
+        _ = try market.apply(.post(tflop: 10, maxPricePerTflop: 3, deadline: Self.at(100)), from: 1, at: .zero)
+        _ = try market.apply(.post(tflop: 10, maxPricePerTflop: 3, deadline: Self.at(30)), from: 2, at: .zero)
+        XCTAssertEqual(try market.apply(.finish(job: 0), from: 5, at: Self.at(20)), [.finished(job: 0, provider: 0), .started(job: 1, provider: 0)],
+                       "free at once for the next job")
+        XCTAssertEqual(market.jobs[0].status, .awaitingProof)
+        XCTAssertThrowsError(try market.apply(.settle(job: 0), from: 2, at: Self.at(500)), "not the owner")
+        XCTAssertEqual(try market.apply(.settle(job: 0), from: 1, at: Self.at(500)), [.paid(job: 0, provider: 0, amount: 20)])
+        XCTAssertThrowsError(try market.apply(.settle(job: 0), from: 1, at: Self.at(501)), "settled already")
+        _ = try market.apply(.finish(job: 1), from: 5, at: Self.at(40))
+        XCTAssertEqual(try market.apply(.settle(job: 1), from: 2, at: Self.at(41)), [.missed(job: 1, provider: 0)], "finished after its deadline")
+        XCTAssertEqual(market.providers[0].revenue, 20)
+    }
+
     /// The double auction against brute force, over 2,000 random books: the gains from trade
     /// (the sum of bid - ask over trades) are the most any matching of bids to idle asks reaches;
     /// every trade is individually rational at the uniform price (bid >= price >= ask); no
