@@ -74,6 +74,11 @@ public struct TransactionPool {
     private var gossipReleased = 0
     /// Transactions below this id have been gossiped (the full propagation model).
     public private(set) var gossiped = 0
+    /// The full propagation model with a mempool limit: each node's own mempool is what has
+    /// reached it, less what it evicted. A node over its limit evicts the lowest fee per byte,
+    /// and never takes back anything at or below the highest rate it evicted (a rolling
+    /// minimum fee without decay). Empty otherwise: the limit acts on the shared pool.
+    private var producerFloor: [Double] = []
 
     /// An empty pool on a network of `nodeCount` nodes. Streams: `arrivals` the inter-arrival
     /// times, `draws` the sizes and fees, `origins` the origin nodes.
@@ -88,6 +93,9 @@ public struct TransactionPool {
         self.nextArrival = parameters.ratePerSecond > 0
             ? SimTime.zero + SimDuration(seconds: arrivals.exponential(mean: 1 / parameters.ratePerSecond)) : SimTime(nanoseconds: .max)
         if case .eip1559(let initial) = parameters.market { baseFee = [initial] }
+        if parameters.propagation == .full && parameters.mempoolLimitBytes != nil {
+            producerFloor = [Double](repeating: -.infinity, count: nodeCount)
+        }
     }
 
     /// Transactions created so far.
@@ -187,6 +195,26 @@ public struct TransactionPool {
         }
     }
 
+    /// `producer`'s own mempool at `time` (pending, reached it, above its floor) brought within
+    /// the limit by raising its floor; returns the floor.
+    private mutating func evict(at producer: Int, by time: SimTime) -> Double {
+        let limit = parameters.mempoolLimitBytes!
+        var held: [FeeRateHeap.Entry] = []
+        var bytes = 0
+        for entry in best.entries where entry.rate > producerFloor[producer] && isLive(entry) && hasReached(Int(entry.id), producer, by: time) {
+            held.append(entry)
+            bytes += Int(size[Int(entry.id)])
+        }
+        guard bytes > limit else { return producerFloor[producer] }
+        // Lowest fee per byte first; among equal rates the newest first (the builder takes the oldest).
+        held.sort { ($0.rate, $1.id) < ($1.rate, $0.id) }
+        for entry in held where bytes > limit {
+            bytes -= Int(size[Int(entry.id)])
+            producerFloor[producer] = max(producerFloor[producer], entry.rate)
+        }
+        return producerFloor[producer]
+    }
+
     /// Whether transaction `id` has reached `producer` by `time`.
     private func hasReached(_ id: Int, _ producer: Int, by time: SimTime) -> Bool {
         if source[id] >= 0 { return created[id] + visibility!.delay(from: Int(source[id]), to: producer) <= time }
@@ -217,12 +245,13 @@ public struct TransactionPool {
             baseFee[Int(block)] = nextBaseFee(parent: parent, capacityBytes: capacityBytes)
             floor = baseFee[Int(block)]
         }
+        let evictedHere = producerFloor.isEmpty ? -Double.infinity : evict(at: producer, by: time)
         var room = capacityBytes, gasRoom = parameters.blockGasLimit ?? Int.max, gasUsed: Int64 = 0, misses = 0
         var chosen: [Int32] = [], skipped: [FeeRateHeap.Entry] = []
         while room > 0, misses < Self.maxConsecutiveMisses, let entry = popPending() {
             let id = Int(entry.id)
-            if entry.rate < floor {
-                skipped.append(entry)   // the best left cannot pay the base fee: neither can the rest
+            if entry.rate < floor || entry.rate <= evictedHere {
+                skipped.append(entry)   // the best left cannot pay the base fee, or was evicted here: so were the rest
                 break
             }
             guard hasReached(id, producer, by: time) else {
@@ -331,7 +360,7 @@ public struct TransactionPool {
         pending += 1
         pendingBytes += Int(size[Int(id)])
         best.push(entry(id))
-        guard let limit = parameters.mempoolLimitBytes else { return }
+        guard let limit = parameters.mempoolLimitBytes, producerFloor.isEmpty else { return }
         worst.push(entry(id))
         while pendingBytes > limit, let lowest = worst.pop() {
             if isLive(lowest) { drop(Int(lowest.id), as: -3) }

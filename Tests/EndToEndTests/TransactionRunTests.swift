@@ -135,6 +135,13 @@ final class TransactionRunTests: XCTestCase {
         let bestPending = status.indices.filter { status[$0] == 0 }.map { fee[$0] }.max() ?? 0
         let evictedFees = status.indices.filter { status[$0] == 3 }.map { fee[$0] }
         XCTAssertLessThan(evictedFees.reduce(0, +) / Double(evictedFees.count), bestPending)
+        // Under full gossip each producer evicts from its own mempool: nothing is evicted
+        // everywhere, and what the shared pool would have dropped can still be included.
+        let own = try Runner.run(RunSetup.quickstart(overrides: Self.overrides + ["workload.transactions.mempool_limit_bytes=30000",
+                                                                               "workload.transactions.propagation=full"])).record
+        XCTAssertEqual(summary(own, "tx_evicted"), 0)
+        XCTAssertEqual(summary(own, "tx_created"), summary(own, "tx_included") + summary(own, "tx_pending_end"))
+        XCTAssertGreaterThan(summary(own, "tx_pending_end") * 500, 30_000, "more pending than one node's limit")
     }
 
     /// The light model: with 500 ms per hop, no producer includes a transaction from another node

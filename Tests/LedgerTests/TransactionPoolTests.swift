@@ -8,11 +8,12 @@ final class TransactionPoolTests: XCTestCase {
 
     /// A pool fed only by `trace` (no Poisson arrivals).
     static func pool(trace: [(Double, Int, Double)], limit: Int? = nil, visibility: TransactionVisibility? = nil,
-                     market: FeeMarket = .firstPrice, gasLimit: Int? = nil) -> TransactionPool {
+                     market: FeeMarket = .firstPrice, gasLimit: Int? = nil, gossip: Bool = false) -> TransactionPool {
         var parameters = TransactionParameters(ratePerSecond: 0, size: .constant(1), fee: .constant(0), market: market, mempoolLimitBytes: limit,
                                                trace: trace.map { TracedTransaction(time: at($0.0), sizeBytes: $0.1, fee: $0.2) })
         parameters.blockGasLimit = gasLimit
         if let visibility { parameters.propagation = .light(origins: visibility.sources.count) }
+        if gossip { parameters.propagation = .full }
         let streams = RandomStreams(seed: 1)
         return TransactionPool(parameters: parameters, nodeCount: 4, visibility: visibility, arrivals: streams.stream("a"),
                                draws: streams.stream("d"), origins: streams.stream("o"))
@@ -119,5 +120,24 @@ final class TransactionPoolTests: XCTestCase {
         XCTAssertEqual(pool.nextBaseFee(parent: 1, capacityBytes: 2_000), 0.1 * 1.125, accuracy: 1e-12, "a full block: +12.5 %")
         XCTAssertEqual(Self.build(&pool, &tree, on: 1, at: 3, capacity: 2_000), [])
         XCTAssertEqual(pool.nextBaseFee(parent: 2, capacityBytes: 2_000), 0.1 * 1.125 * 0.875, accuracy: 1e-12, "an empty block: -12.5 %")
+    }
+
+    /// Full gossip with a mempool limit: each producer evicts from its own mempool. Node 0 sees
+    /// four 100-byte transactions at rates 4, 3, 2, 1 over a 200-byte limit and evicts rates 2
+    /// and 1 for good; node 1 has seen only those two (within its limit) and includes them,
+    /// while node 0 builds an empty block with room to spare.
+    func testEachProducerEvictsFromItsOwnMempool() {
+        var pool = Self.pool(trace: [(1, 100, 400), (2, 100, 300), (3, 100, 200), (4, 100, 100)], limit: 200, gossip: true)
+        pool.arrive(until: Self.at(5))
+        let late: UInt32 = 1_000_000_000   // 1,000 s
+        for id in 0..<4 { pool.setGossipArrivals(Int32(id), micros: [0, id < 2 ? late : 0, 0, 0]) }
+        var tree = BlockTree()
+        XCTAssertEqual(Self.build(&pool, &tree, on: 0, by: 0, at: 10, capacity: 100), [0])
+        XCTAssertEqual(Self.build(&pool, &tree, on: 1, by: 1, at: 20, capacity: 100), [2], "node 1 has not seen 0 and 1")
+        XCTAssertEqual(Self.build(&pool, &tree, on: 2, by: 0, at: 30, capacity: 100), [1])
+        XCTAssertEqual(Self.build(&pool, &tree, on: 3, by: 0, at: 40, capacity: 100), [], "node 0 evicted rate 1")
+        XCTAssertEqual(Self.build(&pool, &tree, on: 4, by: 1, at: 50, capacity: 100), [3])
+        XCTAssertEqual(pool.evicted, 0, "no node-wide eviction: another node may hold it")
+        XCTAssertEqual((0..<4).map { pool.status($0) }, [.included, .included, .included, .included])
     }
 }
