@@ -109,6 +109,6 @@ public struct ChainState {
 
     /// Joules of all nodes up to `time`: hashing, baseline, and the bytes sent so far.
     public func energyJ(at time: SimTime) -> Double {
-        energy.totalJ(at: time) + Double(relay.traffic.totalBytes) * energyParameters.networkJPerByte
+        energy.totalJ(at: time) + Double(relay.trafficBytes) * energyParameters.networkJPerByte
     }
 }

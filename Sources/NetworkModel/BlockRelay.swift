@@ -45,14 +45,28 @@ public struct BlockRelay {
     public let churning: [Bool]
     /// How fast each block spread.
     public private(set) var reach: ReachTracker
-    /// Bytes per node and message kind.
-    public private(set) var traffic: TrafficCounters
+    /// Bytes per node and message kind. Computed: the inv bytes each node received are derived
+    /// here from the announcement counts (one pass over the peer graph), so read it once a run,
+    /// not per event; `trafficBytes` is the running total.
+    public var traffic: TrafficCounters {
+        var full = counters
+        full.addReceived(.inv, bytes: UInt64(parameters.invBytes), times: invsReceivedFromAnnouncements())
+        return full
+    }
+    /// Bytes sent so far by every node together, every kind (cheap: read it at any time).
+    public var trafficBytes: UInt64 { counters.totalBytes }
     /// Blocks connected since the last `clearConnected()`, in order, each with the node that
     /// connected it and the peer it came from (-1: produced there).
     public private(set) var connectedNow: [(node: Int32, block: Int32, source: Int32)] = []
     /// Parent blocks fetched because a child arrived first.
     public private(set) var ancestorFetches = 0
 
+    /// Every message counted, except the received side of invs sent through the peer graph.
+    private var counters: TrafficCounters
+    /// Per node: blocks it announced by inv to all its peer-graph neighbours (but the source).
+    private var invAnnouncements: [UInt32]
+    /// Per node: announcements by a neighbour that skipped it as the block's source.
+    private var invSkips: [UInt32]
     private var parentOf: [Int32] = []
     private var sizeOf: [Int32] = []
     private var received: BlockNodeBits
@@ -74,7 +88,9 @@ public struct BlockRelay {
         self.usesCompact = (0..<n).map { _ in use.uniform() < parameters.compact.share }
         self.churning = (0..<n).map { _ in use.uniform() < parameters.compact.churnShare }
         self.reach = ReachTracker(nodeCount: n, sampledNodes: parameters.receiveTimesNodes)
-        self.traffic = TrafficCounters(nodeCount: n)
+        self.counters = TrafficCounters(nodeCount: n)
+        self.invAnnouncements = [UInt32](repeating: 0, count: n)
+        self.invSkips = [UInt32](repeating: 0, count: n)
         self.received = BlockNodeBits(nodeCount: n)
         self.requested = BlockNodeBits(nodeCount: n)
         self.connected = BlockNodeBits(nodeCount: n)
@@ -109,7 +125,7 @@ public struct BlockRelay {
 
     /// Counts a message the relay did not send itself (transaction gossip).
     public mutating func countTraffic(_ kind: MessageKind, bytes: Int, from sender: Int, to receiver: Int) {
-        traffic.count(kind, bytes: bytes, from: sender, to: receiver)
+        counters.count(kind, bytes: bytes, from: sender, to: receiver)
     }
 
     /// True when `node` holds `block` and all its ancestors.
@@ -179,8 +195,39 @@ public struct BlockRelay {
 
     /// `node` passes `block` (which it has connected) to its neighbours, all but `source` (the peer
     /// it came from; -1 for none): an inv each, or the whole block (push).
+    ///
+    /// The inv bytes a peer receives are not counted per message (a random write per inv, most
+    /// of which never become events): the sender counts what it sent, and `traffic` derives the
+    /// receive side from how often each neighbour announced. The totals are the same integers.
     public mutating func announce(_ block: Int32, from node: Int, except source: Int, scheduler: inout Scheduler) {
-        announce(block, from: node, to: network.topology.neighbours(of: node), except: source, scheduler: &scheduler)
+        guard parameters.relayProtocol == .inv else {
+            announce(block, from: node, to: network.topology.neighbours(of: node), except: source, scheduler: &scheduler)
+            return
+        }
+        assert(connected.contains(block, node), "a node announces only blocks it has connected")
+        var sent = 0
+        for peer32 in network.topology.neighbours(of: node) {
+            let peer = Int(peer32)
+            guard peer != source else {
+                invSkips[peer] &+= 1
+                continue
+            }
+            sent += 1
+            deliverInv(block, from: node, to: peer, scheduler: &scheduler)
+        }
+        invAnnouncements[node] &+= 1
+        counters.countSent(.inv, bytes: UInt64(parameters.invBytes) * UInt64(sent), from: node)
+    }
+
+    /// Per node, the invs it received through `announce(_:from:except:)`: the announcements of
+    /// its neighbours, less those that skipped it as the source (the peer graph is undirected).
+    private func invsReceivedFromAnnouncements() -> [UInt64] {
+        let topology = network.topology
+        return (0..<network.nodeCount).map { node in
+            var heard: UInt64 = 0
+            for peer in topology.neighbours(of: node) { heard &+= UInt64(invAnnouncements[Int(peer)]) }
+            return heard &- UInt64(invSkips[node])
+        }
     }
 
     /// `node` passes `block` to the given peers (e.g. an overlay of direct links beside the peer
@@ -193,10 +240,8 @@ public struct BlockRelay {
             guard peer != source else { continue }
             switch parameters.relayProtocol {
             case .inv:
-                traffic.count(.inv, bytes: parameters.invBytes, from: node, to: peer)
-                if received.contains(block, peer) || requested.contains(block, peer) { continue }
-                let delay = network.delay(from: node, to: peer, using: latencyStream) + network.links.controlDelay
-                scheduler.schedule(after: delay, target: UInt32(peer), source: UInt32(node), kind: RelayEventKind.of(.inv), payload: UInt32(block))
+                counters.count(.inv, bytes: parameters.invBytes, from: node, to: peer)
+                deliverInv(block, from: node, to: peer, scheduler: &scheduler)
             case .push:
                 guard !received.contains(block, peer), requested.insert(block, peer) else { continue }
                 sendBulk(.block, block, from: node, to: peer, scheduler: &scheduler)
@@ -204,9 +249,18 @@ public struct BlockRelay {
         }
     }
 
+    /// Schedules an inv's arrival, unless the peer already holds or is fetching the block (the
+    /// inv would change nothing there; its bytes are counted either way).
+    @inline(__always)
+    private mutating func deliverInv(_ block: Int32, from node: Int, to peer: Int, scheduler: inout Scheduler) {
+        if received.contains(block, peer) || requested.contains(block, peer) { return }
+        let delay = network.delay(from: node, to: peer, using: latencyStream) + network.links.controlDelay
+        scheduler.schedule(after: delay, target: UInt32(peer), source: UInt32(node), kind: RelayEventKind.of(.inv), payload: UInt32(block))
+    }
+
     /// A small message: latency plus the control delay, no upload queue.
     private mutating func sendControl(_ kind: MessageKind, _ block: Int32, from node: Int, to peer: Int, scheduler: inout Scheduler) {
-        traffic.count(kind, bytes: parameters.getdataBytes, from: node, to: peer)
+        counters.count(kind, bytes: parameters.getdataBytes, from: node, to: peer)
         let delay = network.delay(from: node, to: peer, using: latencyStream) + network.links.controlDelay
         scheduler.schedule(after: delay, target: UInt32(peer), source: UInt32(node), kind: RelayEventKind.of(kind), payload: UInt32(block))
     }
@@ -220,7 +274,7 @@ public struct BlockRelay {
         case .blockTxn: bytes = Int((Double(sizeOf[Int(block)]) * parameters.compact.missingFraction).rounded(.up))
         default: bytes = Int(sizeOf[Int(block)])
         }
-        traffic.count(kind, bytes: bytes, from: node, to: peer)
+        counters.count(kind, bytes: bytes, from: node, to: peer)
         let start = max(scheduler.now, uplinkFreeAt[node])
         let sent = start + network.serialization(bytes: bytes, from: node, to: peer)
         let arrival = sent + network.delay(from: node, to: peer, using: latencyStream) + network.links.processing

@@ -23,10 +23,11 @@ public enum MessageKind: Int, CaseIterable, Sendable {
 public struct TrafficCounters: Sendable {
     /// Number of nodes.
     public let nodeCount: Int
-    private var sent: [UInt64]
-    private var received: [UInt64]
+    @usableFromInline var sent: [UInt64]
+    @usableFromInline var received: [UInt64]
+    @usableFromInline var total: UInt64 = 0
     /// Bytes sent by all nodes together, every kind.
-    public private(set) var totalBytes: UInt64 = 0
+    public var totalBytes: UInt64 { total }
 
     /// Zero counters for `nodeCount` nodes.
     public init(nodeCount: Int) {
@@ -41,9 +42,23 @@ public struct TrafficCounters: Sendable {
         add(kind.rawValue * nodeCount + sender, kind.rawValue * nodeCount + receiver, UInt64(bytes))
     }
 
-    @usableFromInline
+    /// Counts messages of `kind` worth `bytes` in all that `sender` sent, whose receivers are
+    /// counted later with `addReceived`.
+    public mutating func countSent(_ kind: MessageKind, bytes: UInt64, from sender: Int) {
+        total &+= bytes
+        sent[kind.rawValue * nodeCount + sender] &+= bytes
+    }
+
+    /// Adds `bytes` x `times[node]` to what each node received as `kind` (the receive side of
+    /// messages counted with `countSent`).
+    public mutating func addReceived(_ kind: MessageKind, bytes: UInt64, times: [UInt64]) {
+        precondition(times.count == nodeCount, "one count per node")
+        for (node, n) in times.enumerated() { received[kind.rawValue * nodeCount + node] &+= bytes &* n }
+    }
+
+    @inlinable
     mutating func add(_ senderSlot: Int, _ receiverSlot: Int, _ bytes: UInt64) {
-        totalBytes &+= bytes
+        total &+= bytes
         sent[senderSlot] &+= bytes
         received[receiverSlot] &+= bytes
     }

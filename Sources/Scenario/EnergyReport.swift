@@ -28,7 +28,7 @@ struct EnergyReport {
         let parameters = chain.energyParameters
         let (hashing, baseline) = chain.energy.perNodeJ(at: simTime)
         let hashingJ = hashing.reduce(0, +), baselineJ = baseline.reduce(0, +)
-        let networkJ = (Double(chain.relay.traffic.totalBytes) + Double(workloadBytesSent.reduce(0, +))) * parameters.networkJPerByte
+        let networkJ = (Double(chain.relay.trafficBytes) + Double(workloadBytesSent.reduce(0, +))) * parameters.networkJPerByte
         let totalJ = hashingJ + baselineJ + networkJ
         let tree = chain.tree
         let staleJ = (1..<tree.count).filter { !mainChain[$0] }.reduce(0.0) { $0 + blockWorkJ(BlockID($1)) }

@@ -23,9 +23,10 @@ struct NetworkReport {
                         ("note", .string("row = sender region; latency_ms_to_X = mean one-way latency to region X"))]))
 
         var columns = [Column("node", .int64((0..<network.nodeCount).map(Int64.init)))]
+        let traffic = relay.traffic
         for kind in MessageKind.allCases {
-            columns.append(Column("\(kind.name)_sent_bytes", .int64(relay.traffic.bytesSent(kind).map { Int64(clamping: $0) })))
-            columns.append(Column("\(kind.name)_received_bytes", .int64(relay.traffic.bytesReceived(kind).map { Int64(clamping: $0) })))
+            columns.append(Column("\(kind.name)_sent_bytes", .int64(traffic.bytesSent(kind).map { Int64(clamping: $0) })))
+            columns.append(Column("\(kind.name)_received_bytes", .int64(traffic.bytesReceived(kind).map { Int64(clamping: $0) })))
         }
         record.setTable("/network/traffic", Table(columns))
 

@@ -92,7 +92,7 @@ public enum Runner {
                                                           learning: (Model) -> (rounds: Int, accuracy: Double?),
                                                           failure: (Model) -> (any Error)?,
                                                           extraTables: (Model, SimTime, inout RunRecord) -> Void) throws -> RunOutcome {
-        var scheduler = Scheduler(expectedPendingEvents: config.network.nodes * 4)
+        var scheduler = Scheduler()
         model.start(scheduler: &scheduler)
         let maxTime = config.stop.timeS > 0 ? SimTime.zero + SimDuration(seconds: config.stop.timeS) : nil
         let maxEvents = config.stop.events > 0 ? config.stop.events : UInt64.max

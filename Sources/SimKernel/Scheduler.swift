@@ -10,10 +10,9 @@ public struct Scheduler: Sendable {
     @usableFromInline var handled: UInt64 = 0
     @usableFromInline var queue = EventQueue()
 
-    /// Creates a scheduler at time zero with no pending events.
-    public init(expectedPendingEvents: Int = 0) {
-        queue.reserveCapacity(expectedPendingEvents)
-    }
+    /// Creates a scheduler at time zero with no pending events. (The queue grows in chunks as
+    /// it needs them, so it takes no size hint.)
+    public init() {}
 
     /// Number of events still pending.
     public var pendingEvents: Int { queue.count }
@@ -74,7 +73,7 @@ extension Scheduler {
         let maxEvents = stop.maxEvents ?? .max
         while true {
             guard handled < maxEvents else { return .eventLimit }
-            guard let next = queue.first else { return .queueEmpty }
+            guard let next = queue.peek() else { return .queueEmpty }
             guard next.time.nanoseconds <= maxTime else {
                 clock = SimTime(nanoseconds: maxTime)
                 return .timeLimit

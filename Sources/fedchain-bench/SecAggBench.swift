@@ -44,30 +44,74 @@ enum SecAggBench {
         return figures
     }
 
-    static func run(_ arguments: [String]) {
+    /// Flower's figures for the table: measured in this run by scripts/bench_secagg_flower.py
+    /// (JSON lines, `--flower FILE`), or else the ones stored from an earlier measurement.
+    struct FlowerFigures {
+        var secagg = Figures(shareKeysPerClient: 1.57, maskingPerClient: 0.149, server: 96.5)
+        var secaggDropped = 193.0
+        var plus = Figures(shareKeysPerClient: 0.0345, maskingPerClient: 0.0184, server: 2.0)
+        var source = "stored figures (Flower 1.41 on this machine, earlier); pass --flower FILE to measure"
+
+        init() {}
+
+        /// Reads the lines of scripts/bench_secagg_flower.py: SecAgg is the line whose ring holds
+        /// every client, SecAgg+ the one with a smaller ring.
+        init(jsonLines path: String) throws {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let clients = object["clients"] as? Int, let shares = object["shares"] as? Int,
+                      let dropout = object["dropout"] as? Double, let shareKeys = object["share_keys_per_client_s"] as? Double,
+                      let masking = object["masking_per_client_s"] as? Double, let server = object["server_s"] as? Double else {
+                    throw BenchError.badFlowerLine(path, String(line))
+                }
+                let figures = Figures(shareKeysPerClient: shareKeys, maskingPerClient: masking, server: server)
+                switch (shares >= clients, dropout > 0) {
+                case (true, false): secagg = figures
+                case (true, true): secaggDropped = server
+                case (false, _): plus = figures
+                }
+            }
+            source = "measured in this run (\(path))"
+        }
+    }
+
+    enum BenchError: Error, CustomStringConvertible {
+        case badFlowerLine(String, String)
+        var description: String {
+            switch self {
+            case .badFlowerLine(let path, let line): return "\(path): not a line of scripts/bench_secagg_flower.py: \(line)"
+            }
+        }
+    }
+
+    static func run(_ arguments: [String]) throws {
         var clients = 10_000, parameters = 100_000
+        var flower = FlowerFigures()
         var i = 0
         while i + 1 < arguments.count {
             if arguments[i] == "--clients" { clients = Int(arguments[i + 1]) ?? clients }
             if arguments[i] == "--params" { parameters = Int(arguments[i + 1]) ?? parameters }
+            if arguments[i] == "--flower" { flower = try FlowerFigures(jsonLines: arguments[i + 1]) }
             i += 2
         }
         print("Per client: a stage's wall time over all clients, divided by n (one X25519 agreement per pair).")
+        print("Flower 1.41: \(flower.source).")
         print("| setting (n = 100, m = 100,000) | Flower 1.41 | FedChain | speed-up |")
         print("|---|---|---|---|")
         func row(_ label: String, _ flower: Double, _ ours: Double) {
             print(String(format: "| %@ | %.4g s | %.4g s | %.0fx |", label, flower, ours, flower / ours))
         }
         let full = measure(.secagg, clients: 100, parameters: 100_000, threshold: 51, neighbours: 0, dropout: 0)
-        row("SecAgg, ShareKeys per client", 1.57, full.shareKeysPerClient)
-        row("SecAgg, masking per client", 0.149, full.maskingPerClient)
-        row("SecAgg, server unmasking, 0 % dropouts", 96.5, full.server)
+        row("SecAgg, ShareKeys per client", flower.secagg.shareKeysPerClient, full.shareKeysPerClient)
+        row("SecAgg, masking per client", flower.secagg.maskingPerClient, full.maskingPerClient)
+        row("SecAgg, server unmasking, 0 % dropouts", flower.secagg.server, full.server)
         let dropped = measure(.secagg, clients: 100, parameters: 100_000, threshold: 51, neighbours: 0, dropout: 0.3)
-        row("SecAgg, server unmasking, 30 % dropouts", 193, dropped.server)
+        row("SecAgg, server unmasking, 30 % dropouts", flower.secaggDropped, dropped.server)
         let plus = measure(.secaggplus, clients: 100, parameters: 100_000, threshold: 6, neighbours: 11, dropout: 0)
-        row("SecAgg+ (k = 11, t = 6), ShareKeys per client", 0.0345, plus.shareKeysPerClient)
-        row("SecAgg+ (k = 11, t = 6), masking per client", 0.0184, plus.maskingPerClient)
-        row("SecAgg+ (k = 11, t = 6), server unmasking", 2.0, plus.server)
+        row("SecAgg+ (k = 11, t = 6), ShareKeys per client", flower.plus.shareKeysPerClient, plus.shareKeysPerClient)
+        row("SecAgg+ (k = 11, t = 6), masking per client", flower.plus.maskingPerClient, plus.maskingPerClient)
+        row("SecAgg+ (k = 11, t = 6), server unmasking", flower.plus.server, plus.server)
         let k = SecAggParameters.defaultNeighbours(clients: clients)
         // t = k/3 + 1: with 10 % dropouts no neighbourhood loses that many holders (k - t + 1 of k).
         let scale = measure(.secaggplus, clients: clients, parameters: parameters, threshold: k / 3 + 1, neighbours: k, dropout: 0.1)

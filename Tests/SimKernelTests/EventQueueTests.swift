@@ -40,6 +40,68 @@ final class EventQueueTests: XCTestCase {
     }
 }
 
+extension EventQueueTests {
+    /// Pops everything and returns (time, target) pairs.
+    static func drain(_ queue: inout EventQueue) -> [(UInt64, UInt32)] {
+        var out: [(UInt64, UInt32)] = []
+        while let event = queue.pop() { out.append((event.time.nanoseconds, event.target)) }
+        return out
+    }
+
+    /// The radix buckets over the whole 64-bit range: times from 0 to near UInt64.max, many
+    /// ties, pops interleaved with pushes never earlier than the last pop; every pop matches a
+    /// stable sort. A copy of the queue taken halfway drains on its own to the same result.
+    func testWideTimeSpansAndCopiesPopInOrder() {
+        let stream = RandomStream(seed: 77)
+        var queue = EventQueue()
+        var reference: [(time: UInt64, target: UInt32)] = []
+        var popped: [(UInt64, UInt32)] = []
+        var copy: EventQueue?
+        var pendingAtCopy: [(UInt64, UInt32)] = []
+        var now: UInt64 = 0
+        for step in 0..<20_000 {
+            if stream.uniform() < 0.55 || queue.isEmpty {
+                let span = UInt64(1) << UInt64(stream.int(below: 63))
+                let time = now &+ (stream.uniform() < 0.3 ? 0 : UInt64(stream.uniform() * Double(span)))
+                queue.push(time: SimTime(nanoseconds: time), target: UInt32(step), kind: 0, payload: 0)
+                reference.append((time, UInt32(step)))
+            } else {
+                let event = queue.pop()!
+                now = event.time.nanoseconds
+                popped.append((now, event.target))
+            }
+            if step == 10_000 {
+                copy = queue
+                let gone = Set(popped.map(\.1))
+                pendingAtCopy = reference.filter { !gone.contains($0.target) }.map { ($0.time, $0.target) }
+            }
+        }
+        popped += Self.drain(&queue)
+        XCTAssertTrue(popped.elementsEqual(Self.stableSorted(reference.map { ($0.time, $0.target) }), by: ==), "pops differ from a stable sort by time")
+        var halfway = copy!
+        XCTAssertTrue(Self.drain(&halfway).elementsEqual(Self.stableSorted(pendingAtCopy), by: ==), "the copy pops its own events in order")
+    }
+
+    /// Sorted by time, ties in their order in `items`.
+    static func stableSorted(_ items: [(UInt64, UInt32)]) -> [(UInt64, UInt32)] {
+        items.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
+    }
+
+    /// A push earlier than the last pop (possible between runs, after a void event) re-buckets
+    /// the queue: it still pops in time order, ties in insertion order.
+    func testPushBeforeTheLastPopIsStillOrdered() {
+        var queue = EventQueue()
+        for (i, t) in [50, 10, 30, 10, 70].enumerated() { queue.push(time: SimTime(nanoseconds: UInt64(t)), target: UInt32(i), kind: 0, payload: 0) }
+        XCTAssertEqual(queue.pop()?.target, 1)   // t = 10
+        queue.push(time: SimTime(nanoseconds: 5), target: 10, kind: 0, payload: 0)
+        queue.push(time: SimTime(nanoseconds: 30), target: 11, kind: 0, payload: 0)
+        XCTAssertEqual(queue.peek()?.target, 10)
+        let rest = Self.drain(&queue)
+        XCTAssertEqual(rest.map(\.1), [10, 3, 2, 11, 0, 4])
+        XCTAssertEqual(rest.map(\.0), [5, 10, 30, 30, 50, 70])
+    }
+}
+
 final class RunLoopTests: XCTestCase {
     /// Schedules random future events and records the times it sees.
     struct Scatter: SimModel {
