@@ -17,6 +17,9 @@ final class EventBuckets: @unchecked Sendable {   // mutated only through EventQ
     @usableFromInline let head: UnsafeMutablePointer<Int32>
     @usableFromInline let tail: UnsafeMutablePointer<Int32>
     @usableFromInline let fill: UnsafeMutablePointer<Int>
+    /// Per bucket: the earliest time appended since it was last emptied (UInt64.max: none), so
+    /// a refill reads its chunks once.
+    @usableFromInline let earliest: UnsafeMutablePointer<UInt64>
     @usableFromInline let occupied: UnsafeMutablePointer<UInt64>
     /// The chunk table and the free list, behind a pointer: the object's stored properties are
     /// all constants, so no access pays for a dynamic exclusivity check.
@@ -43,6 +46,8 @@ final class EventBuckets: @unchecked Sendable {   // mutated only through EventQ
         tail.initialize(repeating: -1, count: Self.count)
         fill = .allocate(capacity: Self.count)
         fill.initialize(repeating: 0, count: Self.count)
+        earliest = .allocate(capacity: Self.count)
+        earliest.initialize(repeating: .max, count: Self.count)
         occupied = .allocate(capacity: Self.occupancyWords)
         occupied.initialize(repeating: 0, count: Self.occupancyWords)
         pool = .allocate(capacity: 1)
@@ -51,7 +56,7 @@ final class EventBuckets: @unchecked Sendable {   // mutated only through EventQ
 
     deinit {
         for chunk in 0..<pool.pointee.count { chunks[chunk].deallocate() }
-        for pointer in [UnsafeMutableRawPointer(head), UnsafeMutableRawPointer(tail), UnsafeMutableRawPointer(fill),
+        for pointer in [UnsafeMutableRawPointer(head), UnsafeMutableRawPointer(tail), UnsafeMutableRawPointer(fill), UnsafeMutableRawPointer(earliest),
                         UnsafeMutableRawPointer(occupied), UnsafeMutableRawPointer(chunks), UnsafeMutableRawPointer(next),
                         UnsafeMutableRawPointer(pool)] {
             pointer.deallocate()
@@ -86,6 +91,7 @@ final class EventBuckets: @unchecked Sendable {   // mutated only through EventQ
         }
         (chunks[Int(last)] + n).initialize(to: event)
         fill[index] = n + 1
+        earliest[index] = Swift.min(earliest[index], event.time.nanoseconds)
     }
 
     /// A chunk from the free list, or a new one.
@@ -124,6 +130,7 @@ final class EventBuckets: @unchecked Sendable {   // mutated only through EventQ
         head[index] = -1
         tail[index] = -1
         fill[index] = 0
+        earliest[index] = .max
     }
 
     private func growChunkTable() {

@@ -7,7 +7,7 @@
 /// time differs from `last` and that digit's value in the time. Each bucket's times lie below the
 /// next bucket's. A push appends to one bucket; a pop takes the front of bucket 0 and, when that
 /// is used up, moves the lowest non-empty bucket down around its minimum. An event moves at most
-/// 16 times, in practice a few (base 2 would move it about 15 times at 100,000 pending events).
+/// 16 times (64 with binary digits, which measured no faster).
 ///
 /// Every operation appends to or scans a contiguous buffer, so the queue streams through memory
 /// where a binary or 4-ary heap jumps: at 100,000 pending events a heap's array outgrows the L2
@@ -81,6 +81,7 @@ public struct EventQueue: Sendable {
             if following < 0 {
                 storage.tail[0] = -1
                 storage.fill[0] = 0
+                storage.earliest[0] = .max
             }
         }
         return event
@@ -129,19 +130,13 @@ public struct EventQueue: Sendable {
     mutating func refill() {
         let source = takeLowestOccupied()
         let firstChunk = storage.head[source], lastChunk = storage.tail[source], lastFill = storage.fill[source]
-        var minimum = UInt64.max
-        var chunk = firstChunk
-        while chunk >= 0 {
-            let events = storage.chunks[Int(chunk)], n = chunk == lastChunk ? lastFill : EventBuckets.chunkEvents
-            for i in 0..<n where events[i].time.nanoseconds < minimum { minimum = events[i].time.nanoseconds }
-            chunk = storage.next[Int(chunk)]
-        }
-        last = minimum
+        last = storage.earliest[source]
         storage.head[source] = -1   // every event lands in a lower bucket: none is appended here
         storage.tail[source] = -1
         storage.fill[source] = 0
+        storage.earliest[source] = .max
         front = 0
-        chunk = firstChunk
+        var chunk = firstChunk
         while chunk >= 0 {
             let events = storage.chunks[Int(chunk)], n = chunk == lastChunk ? lastFill : EventBuckets.chunkEvents
             for i in 0..<n { place(events[i]) }
