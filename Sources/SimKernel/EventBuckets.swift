@@ -63,7 +63,9 @@ final class EventBuckets: @unchecked Sendable {   // mutated only through EventQ
         }
     }
 
-    /// A copy holding the same events in the same buckets.
+    /// A copy holding the same events in the same buckets, chunk for chunk. Bucket 0's first
+    /// chunk is copied from its start, popped events included, so the queue's `front` offset
+    /// still points at the same event in the copy.
     @usableFromInline
     func copy() -> EventBuckets {
         let other = EventBuckets()
